@@ -1,0 +1,33 @@
+# The two commands a newcomer needs: `make demo` and `make test`. Both build .venv first.
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test bench lint format clean
+
+$(STAMP): pyproject.toml
+	@py=$$(sh scripts/find-python.sh) || exit 1; \
+	  echo "Using $$py"; \
+	  test -x $(BIN)/python || $$py -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev,dask]"
+	@touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/arrival-city run scenarios/northern_midsize_asylum.toml --out results/demo
+
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -n 2
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_model.py
+
+lint: $(STAMP)
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) results/demo .pytest_cache
