@@ -1,0 +1,451 @@
+"""ArrivalCity: the Mesa model. It builds the city and runs the month's processes in order.
+
+One step is one month. The order is DESIGN §1 / docs/ODD.md: inflow, settlement and housing,
+status, work, needs and access, service delivery, mobility, observation.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import mesa
+import numpy as np
+
+from model.agents import (
+    CityGovernment,
+    Household,
+    Migrant,
+    MunicipalService,
+    NationalGovernment,
+)
+from model.metrics import CohortTally, population_outcomes
+from model.population import (
+    ASYLUM_PENDING,
+    DOUBLED_UP,
+    FORMAL_RENTER,
+    FORMAL_WORK,
+    INFORMAL,
+    INFORMAL_WORK,
+    INTERNATIONAL,
+    IRREGULAR,
+    NO_WORK,
+    OWNER,
+    PROTECTED,
+    REGULAR,
+    UNHOUSED,
+    Population,
+)
+from model.processes import access, housing, inflow, mobility, services, status, work
+from model.scenario import SECTORS, Scenario
+from model.space import EDGE, RING_DENSITY, CitySpace
+
+HOST_LABOUR_FORCE_SHARE = 0.8
+FORMAL_VACANCY_RATE = 0.02
+
+
+def resolve_scenario(scenario: Scenario | str | Path | None) -> Scenario:
+    """A Scenario from a Scenario, a file path, or a preset name (``northern_midsize_asylum``)."""
+    if scenario is None:
+        return Scenario()
+    if isinstance(scenario, Scenario):
+        return scenario
+    from model.presets import preset_path
+
+    return Scenario.from_toml(preset_path(str(scenario)))
+
+
+class ArrivalCity(mesa.Model):
+    """An arrival city receiving newcomers month by month.
+
+    Args:
+        scenario: a :class:`Scenario`, a scenario file path or a preset name (default scenario if
+            None).
+        seed: integer seed of the model's numpy Generator (``rng`` wins if both are given).
+        rng: a numpy Generator or seed, as Mesa accepts.
+        overrides: dotted-key overrides, e.g. ``{"inflow.total": 5000}``.
+        **params: more overrides with ``__`` for the dots (``inflow__total=5000``), the form
+            ``mesa.batch_run`` passes parameters in.
+
+    Attributes:
+        scenario: the validated scenario in force.
+        population: columnar newcomer and household state.
+        space: the grid of blocks and its property layers.
+        services: the six ``MunicipalService`` agents, by sector.
+        datacollector: Mesa's DataCollector with one model reporter per outcome.
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario | str | Path | None = None,
+        *,
+        seed: int | None = None,
+        rng: Any = None,
+        overrides: dict[str, Any] | None = None,
+        **params: Any,
+    ):
+        super().__init__(rng=rng if rng is not None else (seed if seed is not None else 0))
+        merged = dict(overrides or {})
+        merged.update({key.replace("__", "."): value for key, value in params.items()})
+        base = resolve_scenario(scenario)
+        self.scenario = base.with_overrides(merged) if merged else base
+        s = self.scenario
+        self.months = s.run.months
+        self.scale = s.run.scale
+        self.population = Population()
+        self.space = CitySpace(s.city, self.rng, self.random)
+        self._build_hosts()
+        self.residents_start = float(self.population.households.size.sum())
+        self.residents_smoothed = self.residents_start
+        hh = self.population.households
+        formal_hosts = int((hh.employment == FORMAL_WORK).sum())
+        self.formal_jobs_start = formal_hosts * (1 + FORMAL_VACANCY_RATE)
+        self.arrivals_schedule = inflow.monthly_agents(s.inflow, self.months + 1, self.scale)
+        self.services = {
+            sector: MunicipalService(
+                self, sector, getattr(s.city.service_capacity, sector) * self.residents_start
+                * self.scale / 1000.0
+            )
+            for sector in SECTORS
+        }
+        self.city_government = CityGovernment(self)
+        self.national_government = NationalGovernment(self)
+        self._migrant_agents: dict[int, Migrant] = {}
+        self._household_agents = [Household(self, row) for row in range(hh.n)]
+        self.cohorts = CohortTally(self.months)
+        self.latest: dict[str, float] = {}
+        self.ledger: list[dict[str, float]] = []
+        housing.recount_occupancy(hh, self.space)
+        self.datacollector = mesa.DataCollector(model_reporters=_reporters())
+        self.running = True
+
+    @property
+    def scenario(self) -> Scenario:
+        """The validated scenario in force (replaces Mesa's experimental ``Model.scenario``)."""
+        return self._scenario
+
+    @scenario.setter
+    def scenario(self, value: Scenario) -> None:
+        self._scenario = value
+
+    # ------------------------------------------------------------------ set-up
+    def _build_hosts(self) -> None:
+        s, rng, space = self.scenario.city, self.rng, self.space
+        n = max(1, round(s.host_households / self.scale))
+        size = np.clip(1 + rng.poisson(max(s.mean_household_size - 1, 0), n), 1, 9)
+        informal = rng.random(n) < s.informal_share
+        block = np.empty(n, dtype=np.int64)
+        weights = RING_DENSITY[space.ring] / RING_DENSITY[space.ring].sum()
+        block[~informal] = rng.choice(space.n_blocks, int((~informal).sum()), p=weights)
+        edge = np.flatnonzero(space.ring == EDGE)
+        block[informal] = edge[rng.integers(0, len(edge), int(informal.sum()))]
+        rooms = np.clip(size + rng.choice([-1, 0, 1, 2], n, p=[0.155, 0.3, 0.35, 0.195]), 1, 10)
+        rooms[informal] = rng.integers(1, 3, int(informal.sum()))
+        tenure = np.where(informal, INFORMAL, np.where(rng.random(n) < 0.5, OWNER, FORMAL_RENTER))
+        labour = rng.random(n) < HOST_LABOUR_FORCE_SHARE
+        employed = labour & (rng.random(n) >= s.host_unemployment_rate)
+        employment = np.where(employed, np.where(informal, INFORMAL_WORK, FORMAL_WORK), NO_WORK)
+        income = s.host_income_mean * rng.lognormal(-0.125, 0.5, n)
+        # sitting tenants' incomes match their rent: nobody starts in arrears
+        rent = rooms * space.layer("rent")[block] / housing.ROOMS_PER_UNIT
+        income = np.where(tenure == FORMAL_RENTER, np.maximum(income, rent / 0.35), income)
+        self.population.households.append(
+            n, block=block, size=size, children=rng.binomial(np.maximum(size - 2, 0), 0.8),
+            income=income, tenure=tenure, rooms=rooms, kin=-1, host=True, group=0,
+            attitude=np.clip(rng.normal(0.1, 0.3, n), -1, 1), in_labour_force=labour,
+            employment=employment, migrant=-1, present=True,
+        )
+        occupied = np.bincount(block[~informal], minlength=space.n_blocks)
+        space.layer("formal_units")[:] = np.ceil(occupied / (1 - s.housing_vacancy_rate))
+        space.layer("informal_capacity")[:] = np.bincount(block[informal], minlength=space.n_blocks)
+        space.layer("informal_capacity")[edge] += 1
+        self.target_occupancy = 1 - s.housing_vacancy_rate
+
+    # ------------------------------------------------------------------ agents as views
+    def household_agent(self, row: int) -> Household:
+        """The Household agent of a household row."""
+        return self._household_agents[row]
+
+    def migrant_agent(self, row: int) -> Migrant | None:
+        """The Migrant agent of a newcomer row (None once the person has left)."""
+        return self._migrant_agents.get(row)
+
+    # ------------------------------------------------------------------ the month
+    def step(self) -> None:
+        """One month, in the order of docs/ODD.md."""
+        t = self.steps
+        self.month_stats: dict[str, float] = {}
+        self._inflow(t)
+        self._housing(t)
+        self._status(t)
+        self._work(t)
+        served = self._needs_and_services(t)
+        self._mobility(t)
+        self._observe(t, served)
+        if t >= self.months:
+            self.running = False
+
+    def _inflow(self, t: int) -> None:
+        s = self.scenario
+        n = int(self.arrivals_schedule[t]) if t < len(self.arrivals_schedule) else 0
+        self.month_stats["arrivals"] = n * self.scale
+        if n == 0:
+            return
+        pop, rng = self.population, self.rng
+        draw = inflow.draw_profile(s.inflow.profile, n, rng)
+        hh_rows = np.arange(pop.households.n, pop.households.n + n)
+        mig_rows = pop.migrants.append(
+            n, household=hh_rows, arrival_month=t, origin=draw["origin"], status=draw["status"],
+            decision_month=-1, age_band=draw["age_band"], female=draw["female"],
+            health_need=draw["health_need"], skill=draw["skill"],
+            credentials=draw["credentials"], language=draw["language"],
+            information=np.where(draw["origin"] == INTERNATIONAL, 0.2, 0.6),
+            trust=s.behaviour.trust_initial, intention=draw["intention"],
+            employability=rng.uniform(0.7, 0.95, n), savings=draw["savings_months"]
+            * s.city.mean_rent, waiting_since=-1, present=True, departure_month=-1,
+        )
+        pending = draw["pending"]
+        pop.migrants.decision_month[mig_rows[pending]] = status.decision_months(
+            np.full(int(pending.sum()), t), s.national, rng
+        )
+        pop.households.append(
+            n, block=-1, size=draw["size"], children=draw["children"], tenure=UNHOUSED, kin=-1,
+            host=False, group=draw["group"], in_labour_force=draw["age_band"] < 2,
+            migrant=mig_rows, present=True,
+        )
+        self._migrant_agents.update((int(r), Migrant(self, r)) for r in mig_rows)
+        self._household_agents.extend(Household(self, r) for r in hh_rows)
+
+    def _housing(self, t: int) -> None:
+        s, rng, space = self.scenario, self.rng, self.space
+        hh, mig = self.population.households, self.population.migrants
+        month = housing.HousingMonth()
+        self._update_incomes()
+        housing.expand_informal(space, s.city)
+        lost = housing.hazard_events(hh, space, s.city, rng)
+        evicted = housing.eviction_draws(hh, space, s.behaviour, rng)
+        month.hazard_losses, month.evictions = len(lost), len(evicted)
+        housing.make_homeless(hh, np.concatenate([lost, evicted]))
+        housing.recount_occupancy(hh, space)
+        # who looks for a formal unit: the unhoused, the assisted, some doubled-up and informal
+        crowded_renter = (hh.tenure == FORMAL_RENTER) & (hh.size > hh.rooms)
+        upgrade = np.select(
+            [hh.tenure == DOUBLED_UP, hh.tenure == INFORMAL, crowded_renter], [0.15, 0.05, 0.05], 0.0
+        )
+        assisted = np.zeros(hh.n, dtype=bool)
+        newcomer_rows = hh.migrant >= 0
+        assisted[newcomer_rows] = mig.assisted[hh.migrant[newcomer_rows]]
+        looking = hh.present & (
+            (hh.tenure == UNHOUSED) | assisted | (~hh.host & (rng.random(hh.n) < upgrade))
+        )
+        seekers = np.flatnonzero(looking)
+        seeker_status = np.where(hh.migrant[seekers] >= 0, mig.status[hh.migrant[seekers]], -1)
+        shares = housing.origin_shares(hh, space, s.inflow.profile.origin_groups)
+        previous = hh.tenure[seekers].copy()
+        means = hh.income[seekers] + self._housing_means(seekers)
+        _, applicants = housing.search_formal(
+            hh, seekers, means, ~hh.host[seekers], seeker_status,
+            assisted[seekers], space, shares, s.behaviour, rng, month,
+        )
+        mig.assisted[hh.migrant[seekers[hh.migrant[seekers] >= 0]]] = False
+        still = seekers[(hh.tenure[seekers] == UNHOUSED) & (previous == UNHOUSED)]
+        housing.recount_occupancy(hh, space)
+        housing.settle_fallback(hh, still, space, shares, s.behaviour, rng)
+        housing.recount_occupancy(hh, space)
+        housing.update_market(space, applicants, self.target_occupancy, s.behaviour)
+        self.month_stats.update(
+            evictions=month.evictions * self.scale, hazard_losses=month.hazard_losses * self.scale
+        )
+
+    def _housing_means(self, rows: np.ndarray) -> np.ndarray:
+        """What newcomers can add to their income for rent: a twelfth of savings, housing benefit
+        (counted at the rent-burden rate's inverse so that all of it can go to rent)."""
+        hh, mig = self.population.households, self.population.migrants
+        b, nat = self.scenario.behaviour, self.scenario.national
+        person = hh.migrant[rows]
+        newcomer = person >= 0
+        who = np.maximum(person, 0)
+        on_benefit = (mig.status[who] == ASYLUM_PENDING) | (
+            (mig.status[who] != IRREGULAR) & (mig.employment[who] == NO_WORK)
+        )
+        extra = mig.savings[who] / 12 + on_benefit * nat.housing_benefit / b.max_rent_burden
+        return np.where(newcomer, extra, 0.0)
+
+    def _update_incomes(self) -> None:
+        nat = self.scenario.national
+        hh, mig = self.population.households, self.population.migrants
+        benefit = np.where(
+            mig.status == ASYLUM_PENDING, nat.asylum_allowance,
+            np.where(mig.status == IRREGULAR, 0.0,
+                     np.where(mig.employment == NO_WORK, nat.welfare_benefit, 0.0)),
+        )
+        rows = mig.household
+        hh.income[rows] = mig.earnings + benefit
+
+    def _status(self, t: int) -> None:
+        s, mig = self.scenario, self.population.migrants
+        granted, rejected = status.decide_claims(mig, t, s.national, self.rng)
+        self.national_government.decisions_granted += granted
+        self.national_government.decisions_rejected += rejected
+        status.erode_employability(mig, s.behaviour)
+        mig.language[mig.present] += s.behaviour.language_learning * (1 - mig.language[mig.present])
+        mig.information[mig.present] += s.behaviour.information_gain * (
+            1 - mig.information[mig.present]
+        )
+
+    def _work(self, t: int) -> None:
+        s, rng = self.scenario, self.rng
+        b = s.behaviour
+        hh, mig = self.population.households, self.population.migrants
+        residents = float(hh.size[hh.present].sum())
+        self.residents_smoothed += (residents - self.residents_smoothed) / 12.0
+        # separations
+        lost = mig.present & work.separations(mig.employment,
+                                              b.job_separation_formal * b.newcomer_separation_factor,
+                                              b.job_separation_informal, rng)
+        mig.employment[lost] = NO_WORK
+        host_formal = hh.host & hh.present & (hh.employment == FORMAL_WORK)
+        host_lost = host_formal & (rng.random(hh.n) < b.job_separation_formal)
+        hh.employment[host_lost] = NO_WORK
+        # formal hiring: hosts and newcomers with the right to work compete for vacancies
+        jobs = work.labour_demand(self.formal_jobs_start, self.residents_smoothed,
+                                  self.residents_start)
+        filled = (hh.employment[hh.host & hh.present] == FORMAL_WORK).sum() + (
+            mig.employment[mig.present] == FORMAL_WORK
+        ).sum()
+        host_seekers = np.flatnonzero(
+            hh.host & hh.present & hh.in_labour_force & (hh.employment == NO_WORK)
+        )
+        may_work = status.may_work_formally(mig, t, s.national)
+        self.may_work = may_work
+        mig_seekers = np.flatnonzero(
+            mig.present & (mig.age_band < 2) & may_work & (mig.employment != FORMAL_WORK)
+        )
+        block = hh.block[mig.household[mig_seekers]]
+        scores = work.migrant_hiring_score(
+            mig.employability[mig_seekers], mig.skill[mig_seekers], mig.recognised[mig_seekers],
+            mig.language[mig_seekers], self.space.access()[np.maximum(block, 0)],
+            b.hiring_discrimination,
+            carer=mig.female[mig_seekers] & (hh.children[mig.household[mig_seekers]] > 0),
+            childcare_barrier=b.childcare_barrier,
+        )
+        hired = work.hire(np.concatenate([np.ones(len(host_seekers)), scores]),
+                          jobs - filled, b.job_finding_formal, rng)
+        hh.employment[host_seekers[hired[: len(host_seekers)]]] = FORMAL_WORK
+        mig.employment[mig_seekers[hired[len(host_seekers):]]] = FORMAL_WORK
+        # informal work absorbs some of the rest, up to the openings it has
+        slots = s.city.informal_jobs_per_resident * residents
+        informal_filled = (mig.employment[mig.present] == INFORMAL_WORK).sum()
+        room = max(0.0, 1.0 - informal_filled / slots) if slots > 0 else 0.0
+        idle = mig.present & (mig.age_band < 2) & (mig.employment == NO_WORK)
+        mig.employment[idle & (rng.random(mig.n) < b.job_finding_informal * room)] = INFORMAL_WORK
+        mig.earnings[:] = work.earnings(mig.employment, mig.skill, mig.recognised, b.wage_formal,
+                                        b.wage_informal)
+
+    def _needs_and_services(self, t: int) -> np.ndarray:
+        s, rng = self.scenario, self.rng
+        hh, mig = self.population.households, self.population.migrants
+        tenure = hh.tenure[mig.household]
+        children = hh.children[mig.household]
+        needs = access.monthly_needs(mig, t, tenure, self.may_work, children, rng)
+        id_required = np.array([svc.id_required for svc in self.services.values()], dtype=float)
+        chance = access.request_probability(mig, children, s.behaviour.fear_of_id_checks,
+                                            id_required)
+        asks = needs & (rng.random(needs.shape) < chance)
+        entitled = rng.random(needs.shape) < access.entitlement(mig.status, mig.origin, s.national)
+        accepted = asks & entitled
+        refused = asks & ~entitled
+        mig.trust[refused.any(axis=1)] -= 0.05
+        carried = mig.waiting_since >= 0
+        mig.waiting_since[accepted] = t
+        served = np.zeros_like(needs)
+        host_persons = float(hh.size[hh.host & hh.present].sum()) * self.scale
+        for k, (sector, svc) in enumerate(self.services.items()):
+            rate = getattr(s.city.host_need_rate, sector)
+            host_requests = float(rng.poisson(host_persons * rate / 1000.0))
+            queue_start = svc.host_queue.sum() + carried[:, k].sum() * self.scale
+            svc.host_queue[t] += host_requests
+            delivery = services.serve_fifo(mig.waiting_since[:, k], svc.host_queue, svc.capacity,
+                                           t, self.scale, rng)
+            served[:, k] = delivery.served_migrants
+            mig.waiting_since[delivery.served_migrants, k] = -1
+            svc.requests = host_requests + accepted[:, k].sum() * self.scale
+            svc.served = delivery.served_hosts + delivery.served_migrants.sum() * self.scale
+            svc.mean_wait_months = delivery.mean_wait
+            svc.queue_length = delivery.queue_end
+            self.ledger.append({"month": t, "sector": sector, "queue_start": queue_start,
+                                "requests": svc.requests, "served": svc.served,
+                                "queue_end": delivery.queue_end, "dropped": 0.0})
+        legal_aid = services.apply_effects(mig, served, s.behaviour, rng)
+        status.regularise(mig, legal_aid, s.national, rng)
+        # unmet need: needs this month (new and still queued) that were not served
+        present_need = needs | carried
+        unmet = present_need & ~served
+        mig.unmet += unmet
+        mig.unmet_score[:] = 0.8 * mig.unmet_score + 0.2 * unmet.sum(axis=1)
+        irregular = mig.status == IRREGULAR
+        self.month_stats.update(
+            unmet_need_rate_migrants=_ratio(unmet.sum(), present_need.sum()),
+            unmet_need_rate_irregular=_ratio(unmet[irregular].sum(), present_need[irregular].sum()),
+            service_uptake_irregular=_ratio(asks[irregular].sum(), needs[irregular].sum()),
+        )
+        return served
+
+    def _mobility(self, t: int) -> None:
+        hh, mig = self.population.households, self.population.migrants
+        leaving = mobility.draw_departures(mig, self.scenario.behaviour, self.rng)
+        self.month_stats["departures"] = len(leaving) * self.scale
+        if len(leaving) == 0:
+            return
+        for k, svc in enumerate(self.services.values()):
+            svc.dropped = (mig.waiting_since[leaving, k] >= 0).sum() * self.scale
+            self.ledger[-len(SECTORS) + k]["dropped"] = svc.dropped
+        mig.waiting_since[leaving] = -1
+        mig.present[leaving] = False
+        mig.departure_month[leaving] = t
+        mig.employment[leaving] = NO_WORK
+        rows = mig.household[leaving]
+        housing.make_homeless(hh, rows)
+        hh.present[rows] = False
+        housing.recount_occupancy(hh, self.space)
+        for r in leaving.tolist():
+            self._migrant_agents.pop(r).remove()
+
+    def _observe(self, t: int, served: np.ndarray) -> None:
+        pop = self.population
+        out = population_outcomes(pop.migrants, pop.households, self.space.n_blocks, self.scale)
+        out.update(self.month_stats)
+        waits = np.array([svc.mean_wait_months for svc in self.services.values()])
+        volume = np.array([svc.served for svc in self.services.values()])
+        out["mean_wait_months"] = float((waits * volume).sum() / max(volume.sum(), 1e-9))
+        for sector, svc in self.services.items():
+            out[f"mean_wait_months_{sector}"] = svc.mean_wait_months
+        rent = self.space.layer("rent")
+        units = self.space.layer("formal_units")
+        out["mean_rent"] = float((rent * units).sum() / max(units.sum(), 1))
+        out["month"] = t
+        self.latest = out
+        self.cohorts.add(pop.migrants, t)
+        self.datacollector.collect(self)
+
+
+def _ratio(numerator: float, denominator: float) -> float:
+    return float(numerator) / float(denominator) if denominator > 0 else 0.0
+
+
+OUTCOMES: tuple[str, ...] = (
+    "month", "residents", "migrants_present", "arrivals", "departures",
+    "migrant_employment_rate", "migrant_formal_employment_rate", "host_unemployment_rate",
+    "mean_wait_months", *(f"mean_wait_months_{s}" for s in SECTORS),
+    "unmet_need_rate_migrants", "unmet_need_rate_irregular", "service_uptake_irregular",
+    "informal_housing_share_migrants", "overcrowding_rate_migrants", "overcrowding_rate_hosts",
+    "evictions", "hazard_losses", "mean_rent", "dissimilarity_index", "host_attitude_mean",
+    "trust_mean", "integration_index",
+)
+
+
+def _reporters() -> dict[str, Any]:
+    return {name: (lambda m, name=name: m.latest.get(name, 0.0)) for name in OUTCOMES}
+
+
+__all__ = ["OUTCOMES", "REGULAR", "PROTECTED", "ArrivalCity", "resolve_scenario"]

@@ -1,0 +1,270 @@
+"""Process 2 — settlement and housing.
+
+Newcomers (and anyone evicted or burnt out of a dwelling) look for housing. Formal renting needs
+documents and money and meets landlords' discrimination; blocks are weighed by affordability,
+co-origin networks and transit access. Who fails doubles up with kin or settles informally at the
+edge. Rents respond to demand pressure; new formal supply follows with a lag; informal tenure
+carries eviction risk and hazards destroy exposed informal dwellings. Source: seed, "Difficultés
+rencontrées par les migrants" ("tendance à se concentrer dans les banlieues ou les quartiers
+périphériques plus abordables ou dans des installations informelles").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from model.population import DOUBLED_UP, FORMAL_RENTER, INFORMAL, IRREGULAR, OWNER, UNHOUSED, Table
+from model.scenario import BehaviourParams, CityParams
+from model.space import EDGE, PERIPHERY, CitySpace
+
+ROOMS_PER_UNIT = 2.5  # a block's rent is for a unit of this many rooms
+ROOM_SHORTFALL_AVERSION = 3.0  # how strongly seekers avoid blocks where they'd get too few rooms
+CHUNK = 4096  # seekers scored at once (bounds memory at CHUNK x blocks)
+
+
+@dataclass
+class HousingMonth:
+    """What the housing process did this month (counts of households)."""
+
+    evictions: int = 0
+    hazard_losses: int = 0
+    formal_moves: int = 0
+    rejected_by_landlords: int = 0
+
+
+def recount_occupancy(hh: Table, space: CitySpace) -> None:
+    """Recompute occupied formal units, informal dwellings and sharers from the households."""
+    n_blocks = space.n_blocks
+    live = hh.present
+    formal = live & ((hh.tenure == OWNER) | (hh.tenure == FORMAL_RENTER))
+    informal = live & (hh.tenure == INFORMAL)
+    space.layer("formal_occupied")[:] = np.bincount(hh.block[formal], minlength=n_blocks)
+    space.layer("informal_occupied")[:] = np.bincount(hh.block[informal], minlength=n_blocks)
+    doubled = live & (hh.tenure == DOUBLED_UP) & (hh.kin >= 0)
+    hh.sharers[:] = np.bincount(hh.kin[doubled], weights=hh.size[doubled], minlength=hh.n)[: hh.n]
+    hh.block[doubled] = hh.block[hh.kin[doubled]]
+
+
+def overcrowded(hh: Table) -> np.ndarray:
+    """Households with more persons (own and sharing) than rooms; the doubled-up always are."""
+    return ((hh.size + hh.sharers) > hh.rooms) | (hh.tenure == DOUBLED_UP) | (hh.tenure == UNHOUSED)
+
+
+def rent_paid(hh: Table, space: CitySpace) -> np.ndarray:
+    """Monthly rent of formal renters (0 for others)."""
+    block_rent = space.layer("rent")[np.maximum(hh.block, 0)]
+    return np.where(hh.tenure == FORMAL_RENTER, hh.rooms * block_rent / ROOMS_PER_UNIT, 0.0)
+
+
+def hazard_events(
+    hh: Table, space: CitySpace, params: CityParams, rng: np.random.Generator
+) -> np.ndarray:
+    """Hazards strike exposed blocks; destroyed informal dwellings' households lose their home.
+
+    Returns:
+        Row indices of households made homeless.
+    """
+    hit = rng.random(space.n_blocks) < space.layer("hazard_probability")
+    if not hit.any():
+        return np.empty(0, dtype=np.int64)
+    space.layer("informal_capacity")[hit] *= 1 - params.hazard_destruction_share
+    exposed = hh.present & (hh.tenure == INFORMAL) & hit[np.maximum(hh.block, 0)]
+    lost = exposed & (rng.random(hh.n) < params.hazard_destruction_share)
+    return np.flatnonzero(lost)
+
+
+def eviction_draws(
+    hh: Table, space: CitySpace, behaviour: BehaviourParams, rng: np.random.Generator
+) -> np.ndarray:
+    """Informal tenants (and formal renters in arrears) evicted this month: row indices."""
+    burden = rent_paid(hh, space) / np.maximum(hh.income, 1.0)
+    rate = np.where(hh.tenure == INFORMAL, behaviour.eviction_rate_informal, 0.0)
+    arrears = (hh.tenure == FORMAL_RENTER) & (burden > behaviour.max_rent_burden)
+    rate = np.where(arrears, behaviour.eviction_rate_arrears, rate)
+    return np.flatnonzero(hh.present & (rng.random(hh.n) < rate))
+
+
+def make_homeless(hh: Table, rows: np.ndarray) -> None:
+    """Households leave their dwelling; whoever doubled up with them must leave too."""
+    if len(rows) == 0:
+        return
+    lost_host = np.zeros(hh.n, dtype=bool)
+    lost_host[rows] = True
+    guests = hh.present & (hh.tenure == DOUBLED_UP) & (hh.kin >= 0)
+    guests[guests] = lost_host[hh.kin[guests]]
+    for idx in (rows, np.flatnonzero(guests)):
+        hh.tenure[idx] = UNHOUSED
+        hh.kin[idx] = -1
+        hh.rooms[idx] = 0
+
+
+def expand_informal(space: CitySpace, params: CityParams) -> None:
+    """Informal dwellings are added at the edge, in proportion to the informal stock."""
+    edge = space.ring == EDGE
+    stock = space.layer("informal_capacity")
+    base = stock[edge].sum() + 0.002 * space.layer("formal_units").sum()
+    stock[edge] += params.informal_expansion_rate * base / max(int(edge.sum()), 1)
+
+
+def origin_shares(hh: Table, space: CitySpace, n_groups: int) -> np.ndarray:
+    """Share of each block's households that belong to each origin group: (blocks, groups+1)."""
+    live = hh.present & (hh.tenure != UNHOUSED)
+    idx = hh.block[live].astype(np.int64) * (n_groups + 1) + hh.group[live]
+    counts = np.bincount(idx, minlength=space.n_blocks * (n_groups + 1)).reshape(
+        space.n_blocks, n_groups + 1
+    )
+    return counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
+
+
+def _gumbel_argmax(score: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Draw one column per row with probability proportional to exp(score) (-inf = excluded)."""
+    noisy = score + rng.gumbel(size=score.shape)
+    choice = np.argmax(noisy, axis=1)
+    feasible = np.isfinite(score[np.arange(len(score)), choice])
+    return np.where(feasible, choice, -1)
+
+
+def _fill(choice: np.ndarray, vacancies: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Who among the applicants gets a place: random order within each block, up to vacancies."""
+    ok = choice >= 0
+    admitted = np.zeros(len(choice), dtype=bool)
+    if not ok.any():
+        return admitted
+    idx = np.flatnonzero(ok)
+    order = idx[np.lexsort((rng.random(len(idx)), choice[idx]))]
+    blocks = choice[order]
+    first = np.searchsorted(blocks, blocks, side="left")
+    rank = np.arange(len(order)) - first
+    admitted[order] = rank < np.floor(vacancies[blocks])
+    return admitted
+
+
+def search_formal(
+    hh: Table,
+    seekers: np.ndarray,
+    income: np.ndarray,
+    is_newcomer: np.ndarray,
+    status: np.ndarray,
+    assisted: np.ndarray,
+    space: CitySpace,
+    shares: np.ndarray,
+    behaviour: BehaviourParams,
+    rng: np.random.Generator,
+    month: HousingMonth,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Seekers try to rent a formal unit.
+
+    Args:
+        hh: the households table.
+        seekers: household rows looking for a formal unit.
+        income: monthly means of each seeker (income plus what savings add).
+        is_newcomer, status, assisted: per seeker; ``status`` is -1 for hosts.
+        space: the city (rents and vacancies are read, applicants are counted).
+        shares: origin shares per block (from :func:`origin_shares`).
+        behaviour: the behavioural constants.
+        rng: the model's generator.
+        month: the month's counters, updated.
+
+    Returns:
+        (housed seekers' rows, applicants per block) — the second feeds rent pressure.
+    """
+    applicants = np.zeros(space.n_blocks)
+    if len(seekers) == 0:
+        return seekers, applicants
+    rent = space.layer("rent")
+    vacancies = np.maximum(space.layer("formal_units") - space.layer("formal_occupied"), 0)
+    pull = behaviour.transit_preference * space.access() + np.log(vacancies + 0.5)
+    pull[vacancies < 1] = -np.inf
+    budget = income * behaviour.max_rent_burden
+    budget = np.where(assisted, np.maximum(budget, rent.max()), budget)
+    documents = status != IRREGULAR
+    choice = np.full(len(seekers), -1)
+    for lo in range(0, len(seekers), CHUNK):
+        sl = slice(lo, lo + CHUNK)
+        room_rent = rent[None, :] / ROOMS_PER_UNIT
+        afford = room_rent <= budget[sl, None]
+        score = pull[None, :] + behaviour.co_origin_preference * shares[:, hh.group[seekers[sl]]].T
+        score = score - room_rent / np.maximum(budget[sl, None], 1.0)
+        size = np.maximum(hh.size[seekers[sl], None], 1)
+        shortfall = np.maximum(size - np.floor(budget[sl, None] / room_rent), 0) / size
+        score = score - ROOM_SHORTFALL_AVERSION * shortfall
+        score[~afford | ~documents[sl, None]] = -np.inf
+        choice[sl] = _gumbel_argmax(score, rng)
+    np.add.at(applicants, choice[choice >= 0], 1)
+    refused = is_newcomer & ~assisted & (rng.random(len(seekers)) < behaviour.housing_discrimination)
+    month.rejected_by_landlords += int((refused & (choice >= 0)).sum())
+    choice[refused] = -1
+    won = _fill(choice, vacancies, rng)
+    rows = seekers[won]
+    blocks = choice[won]
+    affordable_rooms = np.floor(budget[won] / (rent[blocks] / ROOMS_PER_UNIT))
+    hh.rooms[rows] = np.clip(affordable_rooms, 1, np.maximum(hh.size[rows], 1)).astype(np.int8)
+    hh.block[rows] = blocks
+    hh.tenure[rows] = FORMAL_RENTER
+    hh.kin[rows] = -1
+    month.formal_moves += len(rows)
+    return rows, applicants
+
+
+def settle_fallback(
+    hh: Table,
+    rows: np.ndarray,
+    space: CitySpace,
+    shares: np.ndarray,
+    behaviour: BehaviourParams,
+    rng: np.random.Generator,
+) -> None:
+    """The unhoused who found no formal unit double up with kin or settle informally.
+
+    Failing both (no kin in the city, no informal plot), they double up in shelters at the
+    periphery: counted doubled-up with no kin household.
+    """
+    if len(rows) == 0:
+        return
+    groups = hh.group[rows]
+    housed = hh.present & (hh.tenure != UNHOUSED) & (hh.tenure != DOUBLED_UP)
+    candidates = np.flatnonzero(housed & (hh.group > 0))
+    by_group = candidates[np.argsort(hh.group[candidates], kind="stable")]
+    sorted_groups = hh.group[by_group]
+    start = np.searchsorted(sorted_groups, groups, side="left")
+    count = np.searchsorted(sorted_groups, groups, side="right") - start
+    wants_kin = (rng.random(len(rows)) < behaviour.doubling_up_share) & (count > 0)
+    kin_rows = rows[wants_kin]
+    if len(kin_rows):
+        pick = start[wants_kin] + np.floor(rng.random(len(kin_rows)) * count[wants_kin]).astype(int)
+        hh.kin[kin_rows] = by_group[pick]
+        hh.tenure[kin_rows] = DOUBLED_UP
+        hh.block[kin_rows] = hh.block[hh.kin[kin_rows]]
+        hh.rooms[kin_rows] = 0
+    rest = rows[~wants_kin]
+    if len(rest) == 0:
+        return
+    spare = np.maximum(space.layer("informal_capacity") - space.layer("informal_occupied"), 0)
+    pull = np.where(spare >= 1, np.log(spare + 0.5), -np.inf)
+    score = pull[None, :] + behaviour.co_origin_preference * shares[:, hh.group[rest]].T
+    choice = _gumbel_argmax(score, rng) if np.isfinite(pull).any() else np.full(len(rest), -1)
+    got = _fill(choice, spare, rng)
+    informal = rest[got]
+    hh.block[informal] = choice[got]
+    hh.tenure[informal] = INFORMAL
+    hh.rooms[informal] = rng.integers(1, 3, len(informal))
+    shelter = rest[~got]
+    outer = np.flatnonzero(space.ring >= PERIPHERY)
+    hh.block[shelter] = outer[rng.integers(0, len(outer), len(shelter))]
+    hh.tenure[shelter] = DOUBLED_UP
+    hh.kin[shelter] = -1
+    hh.rooms[shelter] = 0
+
+
+def update_market(
+    space: CitySpace, applicants: np.ndarray, target_occupancy: float, behaviour: BehaviourParams
+) -> None:
+    """Rents follow demand pressure; formal supply follows with the construction lag."""
+    units = np.maximum(space.layer("formal_units"), 1.0)
+    pressure = (space.layer("formal_occupied") + applicants) / units - target_occupancy
+    change = np.clip(behaviour.rent_elasticity * pressure, -0.02, 0.02)
+    space.layer("rent")[:] *= 1 + change
+    growth = np.maximum(pressure, 0) * units / behaviour.construction_lag_months
+    space.layer("formal_units")[:] += growth

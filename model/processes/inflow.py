@@ -1,0 +1,101 @@
+"""Process 1 — inflow: how many newcomer adults arrive each month, and who they are.
+
+Every pattern spreads the same ``total`` over the horizon, so that the *shape* of the inflow can be
+isolated ("l'ampleur et la rapidité des mouvements de population - si les villes sont confrontées à
+un afflux soudain important ou à une augmentation progressive", seed, Défis auxquels sont
+confrontées les autorités municipales).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model.population import ASYLUM_PENDING, INTERNATIONAL, REGULAR
+from model.scenario import INTENTIONS, ORIGINS, STATUSES, InflowParams, Profile
+
+
+def schedule_weights(inflow: InflowParams, months: int) -> np.ndarray:
+    """Relative arrivals for months 0..months-1 under the scenario's pattern (sums to 1, or 0)."""
+    weights = np.zeros(months)
+    start = min(inflow.start_month, months - 1)
+    if inflow.pattern == "gradual":
+        # a ramp up to a plateau: the second half of the inflow arrives at twice the early pace
+        span = np.arange(inflow.duration_months, dtype=float)
+        shape = np.minimum(1.0, (span + 1) / max(inflow.duration_months / 2, 1))
+        _place(weights, start, shape)
+    elif inflow.pattern == "sudden":
+        _place(weights, start, np.ones(inflow.sudden_months))
+    elif inflow.pattern == "waves":
+        span = np.arange(inflow.duration_months, dtype=float)
+        shape = np.sin(np.pi * inflow.waves * span / inflow.duration_months) ** 2 + 1e-3
+        _place(weights, start, shape)
+    else:
+        _place(weights, start, np.asarray(inflow.series, dtype=float))
+    total = weights.sum()
+    return weights / total if total > 0 else weights
+
+
+def _place(weights: np.ndarray, start: int, shape: np.ndarray) -> None:
+    end = min(len(weights), start + len(shape))
+    weights[start:end] = shape[: end - start]
+
+
+def monthly_agents(inflow: InflowParams, months: int, scale: float) -> np.ndarray:
+    """Newcomer agents arriving each month: integers whose sum is ``round(total / scale)``.
+
+    Largest-remainder rounding keeps the cumulative total identical under every pattern.
+    """
+    target = int(round(inflow.total / scale))
+    exact = schedule_weights(inflow, months) * target
+    counts = np.floor(exact).astype(np.int64)
+    short = target - int(counts.sum())
+    if short > 0:
+        order = np.argsort(-(exact - counts), kind="stable")
+        counts[order[:short]] += 1
+    return counts
+
+
+def draw_profile(profile: Profile, n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """Draw ``n`` newcomer adults' attributes from the profile (vectorised)."""
+    origin = _choice(rng, n, [getattr(profile.origin, k) for k in ORIGINS])
+    status = _choice(rng, n, [getattr(profile.status, k) for k in STATUSES])
+    status = np.where(origin == INTERNATIONAL, status, REGULAR)  # citizens need no status
+    age_band = _choice(
+        rng, n, [profile.youth_share, 1 - profile.youth_share - profile.elderly_share,
+                 profile.elderly_share]
+    )
+    skill = _choice(
+        rng, n, [profile.low_skill_share, 1 - profile.low_skill_share - profile.high_skill_share,
+                 profile.high_skill_share]
+    )
+    speaks = rng.random(n) < profile.language_share
+    citizen = origin != INTERNATIONAL
+    language = np.where(speaks | citizen, rng.uniform(0.7, 1.0, n), rng.uniform(0.0, 0.2, n))
+    dependents = rng.poisson(profile.dependents_mean, n)
+    children = rng.binomial(dependents, profile.children_share)
+    return {
+        "origin": origin.astype(np.int8),
+        "group": rng.integers(1, profile.origin_groups + 1, n).astype(np.int16),
+        "status": status.astype(np.int8),
+        "intention": _choice(rng, n, [getattr(profile.intention, k) for k in INTENTIONS]).astype(
+            np.int8
+        ),
+        "age_band": age_band.astype(np.int8),
+        "female": rng.random(n) < profile.female_share,
+        "health_need": np.clip(rng.beta(2, 2 / max(profile.health_need_mean, 1e-3) - 2, n), 0, 1)
+        if 0 < profile.health_need_mean < 1
+        else np.full(n, profile.health_need_mean),
+        "skill": skill.astype(np.int8),
+        "credentials": (skill > 0) & (rng.random(n) < profile.credentials_share),
+        "language": language.astype(np.float32),
+        "size": (1 + dependents).astype(np.int16),
+        "children": children.astype(np.int16),
+        "savings_months": np.full(n, profile.savings_months),
+        "pending": status == ASYLUM_PENDING,
+    }
+
+
+def _choice(rng: np.random.Generator, n: int, shares: list[float]) -> np.ndarray:
+    p = np.clip(np.asarray(shares, dtype=float), 0, None)
+    p = p / p.sum() if p.sum() > 0 else np.full(len(p), 1 / len(p))
+    return np.searchsorted(np.cumsum(p), rng.random(n) * p.sum(), side="right").clip(0, len(p) - 1)

@@ -1,0 +1,80 @@
+"""Process 3 — legal status, work rights and the erosion of idle months.
+
+Pending asylum claims are decided after the national processing delay; rejection leads to
+departure or irregular stay. While a claim is pending, formal work depends on the national rule.
+Idle months erode employability. Source: seed, Défis auxquels sont confrontées les autorités
+municipales ("la législation nationale en matière de statut et d'accès au marché du travail");
+Principales controverses (the national level holds the keys to status).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model.population import (
+    ASYLUM_PENDING,
+    INTERNATIONAL,
+    IRREGULAR,
+    NO_WORK,
+    PROTECTED,
+    REGULAR,
+    Table,
+)
+from model.scenario import BehaviourParams, NationalParams
+
+
+def decision_months(
+    arrival_month: np.ndarray, national: NationalParams, rng: np.random.Generator
+) -> np.ndarray:
+    """Month each pending claim is decided: arrival + a gamma-distributed processing delay."""
+    mean = national.processing_delay_months
+    delay = rng.gamma(2.0, mean / 2.0, len(arrival_month)) if mean > 0 else 0.0
+    return (arrival_month + np.ceil(delay)).astype(np.int32)
+
+
+def decide_claims(
+    mig: Table, t: int, national: NationalParams, rng: np.random.Generator
+) -> tuple[int, int]:
+    """Decide the claims due this month.
+
+    Returns:
+        (granted, rejected) counts of agents.
+    """
+    due = np.flatnonzero(mig.present & (mig.status == ASYLUM_PENDING) & (mig.decision_month <= t))
+    if len(due) == 0:
+        return 0, 0
+    granted = rng.random(len(due)) < national.recognition_rate
+    mig.status[due[granted]] = PROTECTED
+    rejected = due[~granted]
+    mig.status[rejected] = IRREGULAR
+    mig.leaving[rejected] = rng.random(len(rejected)) < national.departure_after_rejection
+    mig.trust[rejected] *= 0.5
+    return int(granted.sum()), len(rejected)
+
+
+def regularise(mig: Table, extra_chance: np.ndarray, national: NationalParams,
+               rng: np.random.Generator) -> int:
+    """Irregular residents regularised this month (base rate plus any legal-aid effect)."""
+    irregular = mig.present & (mig.status == IRREGULAR) & ~mig.leaving
+    chance = national.regularisation_rate + extra_chance
+    hit = irregular & (rng.random(mig.n) < chance)
+    mig.status[hit] = REGULAR
+    return int(hit.sum())
+
+
+def may_work_formally(mig: Table, t: int, national: NationalParams) -> np.ndarray:
+    """Who has the right to formal work this month (citizens, regular and protected always)."""
+    secure = (mig.origin != INTERNATIONAL) | (mig.status == REGULAR) | (mig.status == PROTECTED)
+    waited = (t - mig.arrival_month) >= national.work_wait_months
+    pending_ok = (mig.status == ASYLUM_PENDING) & national.work_while_pending & waited
+    return secure | pending_ok
+
+
+def erode_employability(mig: Table, behaviour: BehaviourParams) -> None:
+    """Idle months cost employability (discouragement, skills depreciation); work rebuilds it."""
+    idle = mig.present & (mig.employment == NO_WORK)
+    mig.idle_months[idle] += 1
+    mig.employability[idle] -= behaviour.employability_erosion
+    working = mig.present & ~idle
+    mig.employability[working] += 2 * behaviour.employability_erosion
+    np.clip(mig.employability, 0.2, 1.0, out=mig.employability)

@@ -1,0 +1,538 @@
+"""The scenario: every lever of the model, typed, ranged and documented.
+
+A scenario is a TOML file validated into a :class:`Scenario`. Each parameter carries a unit, an
+allowed range and a one-line meaning (see ``Scenario.describe()``). A file may start with
+``extends = "other.toml"`` (a path relative to the file) and override only what differs.
+
+Example:
+    >>> s = Scenario.from_toml("scenarios/northern_midsize_asylum.toml")
+    >>> s.with_overrides({"inflow.total": 5000}).inflow.total
+    5000
+"""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+import tomli_w
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+SECTORS: tuple[str, ...] = (
+    "health",
+    "education",
+    "housing_assistance",
+    "employment_skills",
+    "reception",
+    "legal_aid",
+)
+ORIGINS: tuple[str, ...] = ("international", "internal", "displaced", "returnee")
+STATUSES: tuple[str, ...] = ("regular", "asylum_pending", "protected", "irregular")
+INTENTIONS: tuple[str, ...] = ("transit", "temporary", "settle")
+ENGAGEMENT_LEVELS: tuple[str, ...] = ("inform", "consult", "involve", "collaborate", "empower")
+
+
+class ScenarioError(ValueError):
+    """A scenario (or sweep) file or override that cannot be used, with the place it went wrong.
+
+    Attributes:
+        source: the file (or "overrides") the bad value came from.
+        key: the dotted key at fault, or "" when the whole file is at fault.
+        reason: what is wrong and what would be allowed.
+    """
+
+    def __init__(self, source: str, key: str, reason: str):
+        self.source, self.key, self.reason = source, key, reason
+        where = f"{source}: {key}: " if key else f"{source}: "
+        super().__init__(where + reason)
+
+
+def P(default: Any, lo: float | None = None, hi: float | None = None, unit: str = "", doc: str = ""):  # noqa: N802
+    """A documented, ranged parameter (a pydantic Field with a unit)."""
+    return Field(default, ge=lo, le=hi, description=doc, json_schema_extra={"unit": unit})
+
+
+class Section(BaseModel):
+    """Base of every scenario section: unknown keys are errors, assignments are validated."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False)
+
+
+def _check_mix(values: dict[str, float], name: str) -> None:
+    total = sum(values.values())
+    if abs(total - 1.0) > 0.01:
+        raise ValueError(f"the shares of {name} must add up to 1 (they add up to {total:.3f})")
+
+
+class SectorValues(Section):
+    """One number per service sector."""
+
+    health: float = P(1.0, 0, 1e6, doc="health care")
+    education: float = P(1.0, 0, 1e6, doc="schooling and adult language courses")
+    housing_assistance: float = P(1.0, 0, 1e6, doc="housing assistance and social housing")
+    employment_skills: float = P(1.0, 0, 1e6, doc="job placement, skills and credential recognition")
+    reception: float = P(1.0, 0, 1e6, doc="reception, orientation, one-stop shop")
+    legal_aid: float = P(1.0, 0, 1e6, doc="legal and social aid")
+
+
+class CityParams(Section):
+    """The city before the inflow: people, housing, jobs, transit, services."""
+
+    name: str = Field("arrival city", description="a label for figures and tables")
+    grid_size: int = P(20, 6, 60, "blocks per side", "the city is grid_size x grid_size blocks")
+    host_households: int = P(40_000, 50, 5_000_000, "households", "host households at month 0")
+    mean_household_size: float = P(2.2, 1.0, 7.0, "persons", "mean size of host households")
+    host_income_mean: float = P(2600.0, 50, 20_000, "currency/month", "mean host household income")
+    housing_vacancy_rate: float = P(0.03, 0.0, 0.4, "share", "formal units vacant at month 0")
+    mean_rent: float = P(800.0, 10, 10_000, "currency/month", "mean formal rent at month 0")
+    rent_gradient: float = P(
+        0.5, 0.0, 2.0, "share", "how much dearer the centre is than the periphery (0 = flat)"
+    )
+    informal_share: float = P(
+        0.0, 0.0, 0.9, "share", "host households in informal dwellings at month 0"
+    )
+    informal_expansion_rate: float = P(
+        0.02, 0.0, 0.5, "share/month", "informal dwellings that can be added per month, share"
+    )
+    hazard_exposed_share: float = P(
+        0.0, 0.0, 1.0, "share", "informal-settlement blocks exposed to hazards (floods, slides)"
+    )
+    hazard_probability: float = P(
+        0.0, 0.0, 0.5, "1/month", "chance an exposed block suffers a hazard event in a month"
+    )
+    hazard_destruction_share: float = P(
+        0.3, 0.0, 1.0, "share", "informal dwellings destroyed in a block hit by a hazard"
+    )
+    formal_jobs_per_resident: float = P(
+        0.42, 0.0, 1.0, "jobs/person", "formal jobs per resident at month 0"
+    )
+    informal_jobs_per_resident: float = P(
+        0.03, 0.0, 1.0, "jobs/person", "informal work openings per resident (saturates)"
+    )
+    host_unemployment_rate: float = P(0.06, 0.0, 0.6, "share", "host unemployment at month 0")
+    transit_coverage: float = P(
+        0.7, 0.0, 1.0, "share", "share of peripheral blocks with good transit to the centre"
+    )
+    service_capacity: SectorValues = Field(
+        default_factory=lambda: SectorValues(
+            health=30, education=12, housing_assistance=2, employment_skills=4, reception=2,
+            legal_aid=1.5,
+        ),
+        description="cases per month each sector can serve, per 1,000 residents at month 0",
+    )
+    host_need_rate: SectorValues = Field(
+        default_factory=lambda: SectorValues(
+            health=26, education=10, housing_assistance=1.5, employment_skills=3, reception=0.5,
+            legal_aid=1.0,
+        ),
+        description="host requests per month per 1,000 host residents, by sector",
+    )
+
+
+class OriginMix(Section):
+    """Shares of arrivals by origin (must add up to 1)."""
+
+    international: float = P(1.0, 0, 1, "share", "international migrants")
+    internal: float = P(0.0, 0, 1, "share", "internal, rural-urban migrants (citizens)")
+    displaced: float = P(0.0, 0, 1, "share", "internally displaced persons (citizens)")
+    returnee: float = P(0.0, 0, 1, "share", "returning citizens")
+
+    @model_validator(mode="after")
+    def _sum(self) -> OriginMix:
+        _check_mix(self.model_dump(), "inflow.profile.origin")
+        return self
+
+
+class StatusMix(Section):
+    """Legal status on arrival of international migrants (must add up to 1)."""
+
+    regular: float = P(0.2, 0, 1, "share", "regular (visa, permit, free movement)")
+    asylum_pending: float = P(0.7, 0, 1, "share", "asylum claim lodged, decision pending")
+    protected: float = P(0.05, 0, 1, "share", "already recognised (resettled)")
+    irregular: float = P(0.05, 0, 1, "share", "no valid status")
+
+    @model_validator(mode="after")
+    def _sum(self) -> StatusMix:
+        _check_mix(self.model_dump(), "inflow.profile.status")
+        return self
+
+
+class IntentionMix(Section):
+    """Intentions on arrival (must add up to 1)."""
+
+    transit: float = P(0.1, 0, 1, "share", "means to move on")
+    temporary: float = P(0.3, 0, 1, "share", "means to stay for a while")
+    settle: float = P(0.6, 0, 1, "share", "means to settle")
+
+    @model_validator(mode="after")
+    def _sum(self) -> IntentionMix:
+        _check_mix(self.model_dump(), "inflow.profile.intention")
+        return self
+
+
+class Profile(Section):
+    """Who arrives."""
+
+    origin: OriginMix = Field(default_factory=OriginMix, description="origin mix")
+    status: StatusMix = Field(default_factory=StatusMix, description="status mix (international)")
+    intention: IntentionMix = Field(default_factory=IntentionMix, description="intention mix")
+    origin_groups: int = P(6, 1, 50, "groups", "distinct origin communities (co-origin networks)")
+    female_share: float = P(0.4, 0, 1, "share", "women among arriving adults")
+    youth_share: float = P(0.35, 0, 1, "share", "arriving adults aged 18-29")
+    elderly_share: float = P(0.05, 0, 1, "share", "arriving adults aged 60+")
+    health_need_mean: float = P(0.25, 0, 1, "score 0-1", "mean health need on arrival")
+    high_skill_share: float = P(0.2, 0, 1, "share", "tertiary-educated arrivals")
+    low_skill_share: float = P(0.4, 0, 1, "share", "arrivals without upper-secondary education")
+    credentials_share: float = P(
+        0.6, 0, 1, "share", "of the skilled, share holding credentials that could be recognised"
+    )
+    language_share: float = P(0.1, 0, 1, "share", "arrivals already speaking the local language")
+    dependents_mean: float = P(1.0, 0, 6, "persons", "mean accompanying dependents per adult")
+    children_share: float = P(0.7, 0, 1, "share", "of dependents, share who are school-age children")
+    savings_months: float = P(1.0, 0, 24, "months of rent", "savings on arrival")
+
+
+class InflowParams(Section):
+    """The arrivals schedule: same ``total`` under every pattern, so shape can be isolated."""
+
+    pattern: Literal["gradual", "sudden", "waves", "series"] = Field(
+        "gradual", description="gradual ramp, sudden pulse, waves, or an explicit monthly series"
+    )
+    total: int = P(5000, 0, 10_000_000, "adults", "newcomer adults arriving over the horizon")
+    start_month: int = P(1, 0, 600, "month", "first month of arrivals")
+    duration_months: int = P(24, 1, 600, "months", "length of the inflow (gradual, waves)")
+    sudden_months: int = P(3, 1, 24, "months", "length of the pulse for the sudden pattern")
+    waves: int = P(3, 1, 20, "waves", "number of waves for the waves pattern")
+    series: list[float] = Field(
+        default_factory=list, description="monthly weights for the series pattern (scaled to total)"
+    )
+    profile: Profile = Field(default_factory=Profile, description="who arrives")
+
+    @model_validator(mode="after")
+    def _series(self) -> InflowParams:
+        if self.pattern == "series" and (not self.series or sum(self.series) <= 0):
+            raise ValueError("pattern 'series' needs a non-empty 'series' of non-negative weights")
+        if any(w < 0 for w in self.series):
+            raise ValueError("'series' weights must be >= 0")
+        return self
+
+
+class Entitlements(Section):
+    """Sectors each legal status may use, by national law (share of full entitlement, 0-1)."""
+
+    asylum_pending: SectorValues = Field(
+        default_factory=lambda: SectorValues(
+            health=0.6, education=1, housing_assistance=0.5, employment_skills=0.5, reception=1,
+            legal_aid=1,
+        ),
+        description="asylum seekers awaiting a decision",
+    )
+    irregular: SectorValues = Field(
+        default_factory=lambda: SectorValues(
+            health=0.3, education=1, housing_assistance=0, employment_skills=0, reception=0.5,
+            legal_aid=1,
+        ),
+        description="people without valid status",
+    )
+
+
+class NationalParams(Section):
+    """The national level: status, rights, entitlements."""
+
+    processing_delay_months: float = P(
+        8.0, 0.0, 60.0, "months", "mean time to a first-instance asylum decision"
+    )
+    recognition_rate: float = P(0.65, 0.0, 1.0, "share", "asylum claims granted protection")
+    departure_after_rejection: float = P(
+        0.5, 0.0, 1.0, "share", "rejected claimants who leave; the rest stay irregularly"
+    )
+    work_while_pending: bool = Field(True, description="asylum seekers may work formally")
+    work_wait_months: int = P(3, 0, 60, "months", "waiting period before pending claimants may work")
+    asylum_allowance: float = P(
+        450.0, 0.0, 10_000, "currency/month", "allowance paid to asylum seekers awaiting a decision"
+    )
+    welfare_benefit: float = P(
+        700.0, 0.0, 10_000, "currency/month", "benefit paid to jobless residents with full rights"
+    )
+    housing_benefit: float = P(
+        0.0, 0.0, 10_000, "currency/month", "rent paid by the state for benefit recipients"
+    )
+    regularisation_rate: float = P(
+        0.002, 0.0, 0.2, "1/month", "chance an irregular resident is regularised in a month"
+    )
+    entitlements: Entitlements = Field(default_factory=Entitlements, description="by status")
+
+
+class BehaviourParams(Section):
+    """Calibrated behavioural constants (sources in docs/ODD.md)."""
+
+    co_origin_preference: float = P(
+        3.0, 0.0, 20.0, "weight", "pull of blocks where one's origin community already lives"
+    )
+    transit_preference: float = P(1.0, 0.0, 10.0, "weight", "pull of good transit to the centre")
+    max_rent_burden: float = P(0.45, 0.1, 1.0, "share", "largest share of income paid in rent")
+    housing_discrimination: float = P(
+        0.3, 0.0, 1.0, "share", "chance a landlord turns away a newcomer applicant"
+    )
+    hiring_discrimination: float = P(
+        0.2, 0.0, 1.0, "share", "loss in a newcomer's formal hiring chance from discrimination"
+    )
+    rent_elasticity: float = P(
+        0.3, 0.0, 3.0, "1/month", "monthly rent change per unit of excess occupancy"
+    )
+    construction_lag_months: float = P(
+        24.0, 1.0, 120.0, "months", "time for new formal supply to answer demand"
+    )
+    eviction_rate_informal: float = P(
+        0.004, 0.0, 0.2, "1/month", "eviction chance of informal tenants"
+    )
+    eviction_rate_arrears: float = P(
+        0.02, 0.0, 0.5, "1/month", "eviction chance of formal renters paying over max burden"
+    )
+    doubling_up_share: float = P(
+        0.6, 0.0, 1.0, "share", "of those without formal housing, share who double up with kin"
+    )
+    language_learning: float = P(
+        0.016, 0.0, 0.2, "score/month", "share of the remaining language gap closed each month"
+    )
+    language_course_gain: float = P(0.05, 0.0, 0.5, "score", "gain from one served course month")
+    job_finding_formal: float = P(
+        0.19, 0.0, 1.0, "1/month", "formal hiring chance of a host job seeker (slack market)"
+    )
+    childcare_barrier: float = P(
+        0.6, 0.0, 1.0, "share", "cut in the job search of mothers of children without childcare"
+    )
+    job_finding_informal: float = P(0.05, 0.0, 1.0, "1/month", "informal work finding chance")
+    job_separation_formal: float = P(0.012, 0.0, 0.5, "1/month", "formal job loss chance")
+    newcomer_separation_factor: float = P(
+        3.0, 1.0, 10.0, "ratio", "newcomers' formal job loss relative to hosts' (temporary contracts)"
+    )
+    job_separation_informal: float = P(0.06, 0.0, 0.5, "1/month", "informal work loss chance")
+    employability_erosion: float = P(
+        0.006, 0.0, 0.1, "1/month", "employability lost per idle month"
+    )
+    wage_formal: float = P(2200.0, 10, 20_000, "currency/month", "formal wage, mid-skilled")
+    wage_informal: float = P(900.0, 10, 20_000, "currency/month", "informal earnings")
+    departure_base: float = P(
+        0.004, 0.0, 0.3, "1/month", "onward or return move chance of a settler"
+    )
+    departure_transit: float = P(0.15, 0.0, 1.0, "1/month", "move-on chance of those in transit")
+    departure_temporary: float = P(
+        0.02, 0.0, 0.5, "1/month", "move-on chance of temporary stayers"
+    )
+    departure_unmet_need: float = P(
+        0.01, 0.0, 0.5, "1/month", "extra move chance per unit of unmet-need score"
+    )
+    information_gain: float = P(0.05, 0.0, 1.0, "score/month", "information gained from networks")
+    trust_initial: float = P(0.5, 0.0, 1.0, "score 0-1", "trust in authorities on arrival")
+    fear_of_id_checks: float = P(
+        0.7, 0.0, 1.0, "share", "requests irregular residents forgo where ID is asked"
+    )
+
+
+class RunParams(Section):
+    """How long and at what resolution."""
+
+    months: int = P(120, 1, 600, "months", "horizon")
+    scale: float = P(1.0, 1.0, 10_000.0, "persons/agent", "people one agent stands for")
+
+
+class Scenario(Section):
+    """A complete scenario: the city, the inflow, national rules, behaviour and the run."""
+
+    city: CityParams = Field(default_factory=CityParams, description="the city")
+    inflow: InflowParams = Field(default_factory=InflowParams, description="the arrivals")
+    national: NationalParams = Field(default_factory=NationalParams, description="national rules")
+    behaviour: BehaviourParams = Field(default_factory=BehaviourParams, description="constants")
+    run: RunParams = Field(default_factory=RunParams, description="horizon and scale")
+
+    # ------------------------------------------------------------------ reading and writing
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], source: str = "<dict>") -> Scenario:
+        """Validate a nested dictionary, raising :class:`ScenarioError` on the first problem."""
+        _check_keys(cls, data, source, ())
+        try:
+            return cls.model_validate(data)
+        except ValidationError as exc:
+            raise _translate(cls, exc, source) from None
+
+    @classmethod
+    def from_toml(cls, path: str | Path) -> Scenario:
+        """Read a scenario file, following ``extends`` chains.
+
+        Raises:
+            ScenarioError: missing file, malformed TOML, a cycle of ``extends``, an unknown key, a
+                wrong type or an out-of-range value; the message names file, key and range.
+        """
+        path = Path(path)
+        data = _load_chain(path, ())
+        return cls.from_dict(data, str(path))
+
+    @classmethod
+    def from_toml_string(cls, text: str, source: str = "<string>") -> Scenario:
+        """Read a scenario from TOML text (``extends`` is resolved from the working directory)."""
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise ScenarioError(source, "", f"malformed TOML: {exc}") from None
+        base = data.pop("extends", None)
+        if base is not None:
+            data = _merge(_load_chain(Path(base), ()), data)
+        return cls.from_dict(data, source)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The scenario as plain nested data (JSON- and TOML-ready)."""
+        return self.model_dump(mode="json")
+
+    def to_toml(self) -> str:
+        """The complete scenario as TOML text; ``from_toml_string(s.to_toml()) == s``."""
+        return tomli_w.dumps(self.to_dict())
+
+    def with_overrides(self, overrides: dict[str, Any], source: str = "overrides") -> Scenario:
+        """A copy with dotted keys replaced, e.g. ``{"inflow.total": 5000}``; validated."""
+        data = self.to_dict()
+        for key, value in overrides.items():
+            parts = key.split(".")
+            node = data
+            for i, part in enumerate(parts[:-1]):
+                if not isinstance(node.get(part), dict):
+                    _unknown(type(self), ".".join(parts[: i + 1]), source)
+                node = node[part]
+            if parts[-1] not in node:
+                _unknown(type(self), key, source)
+            node[parts[-1]] = value
+        return type(self).from_dict(data, source)
+
+    @classmethod
+    def describe(cls) -> list[dict[str, Any]]:
+        """Every parameter: dotted key, unit, range, default and meaning (for docs and the CLI)."""
+        rows: list[dict[str, Any]] = []
+        _describe(cls, (), rows)
+        return rows
+
+
+# ---------------------------------------------------------------------- helpers
+def _load_chain(path: Path, seen: tuple[Path, ...]) -> dict[str, Any]:
+    resolved = path.resolve()
+    if resolved in seen:
+        chain = " -> ".join(str(p) for p in (*seen, resolved))
+        raise ScenarioError(str(path), "extends", f"a cycle of 'extends': {chain}")
+    if not path.is_file():
+        raise ScenarioError(str(path), "", "no such scenario file")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(str(path), "", f"malformed TOML: {exc}") from None
+    except UnicodeDecodeError:
+        raise ScenarioError(str(path), "", "not a UTF-8 text file") from None
+    base = data.pop("extends", None)
+    if base is None:
+        return data
+    if not isinstance(base, str):
+        raise ScenarioError(str(path), "extends", "must be a path (a string) to another scenario")
+    parent = _load_chain(path.parent / base, (*seen, resolved))
+    return _merge(parent, data)
+
+
+def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _sub_model(annotation: Any) -> type[BaseModel] | None:
+    return annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
+
+
+def _unknown(model: type[BaseModel], key: str, source: str) -> None:
+    names = [row["key"] for row in model.describe()] if hasattr(model, "describe") else []
+    close = difflib.get_close_matches(key, names, n=1, cutoff=0.6)
+    hint = f"; did you mean '{close[0]}'?" if close else ""
+    raise ScenarioError(source, key, f"unknown key{hint}")
+
+
+def _check_keys(model: type[BaseModel], data: Any, source: str, prefix: tuple[str, ...]) -> None:
+    if not isinstance(data, dict):
+        return
+    for key, value in data.items():
+        dotted = ".".join((*prefix, key))
+        field = model.model_fields.get(key)
+        if field is None:
+            names = [
+                ".".join((*prefix, name)) for name in model.model_fields
+            ] + [row["key"] for row in Scenario.describe()]
+            close = difflib.get_close_matches(dotted, names, n=1, cutoff=0.6)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            allowed = ", ".join(model.model_fields)
+            raise ScenarioError(source, dotted, f"unknown key{hint} (allowed here: {allowed})")
+        sub = _sub_model(field.annotation)
+        if sub is not None:
+            if not isinstance(value, dict):
+                raise ScenarioError(source, dotted, "must be a table of keys, not a single value")
+            _check_keys(sub, value, source, (*prefix, key))
+
+
+def _field_at(model: type[BaseModel], loc: tuple[Any, ...]):
+    field = None
+    for part in loc:
+        if model is None or not isinstance(part, str) or part not in model.model_fields:
+            break
+        field = model.model_fields[part]
+        model = _sub_model(field.annotation)
+    return field
+
+
+def _range_text(field: Any) -> str:
+    lo = hi = None
+    for meta in field.metadata:
+        lo = getattr(meta, "ge", lo)
+        hi = getattr(meta, "le", hi)
+    extra = field.json_schema_extra or {}
+    unit = extra.get("unit", "") if isinstance(extra, dict) else ""
+    if lo is None and hi is None:
+        return ""
+    return f" (allowed range {lo:g} to {hi:g} {unit})".replace(" )", ")")
+
+
+def _translate(model: type[BaseModel], exc: ValidationError, source: str) -> ScenarioError:
+    err = exc.errors()[0]
+    loc = tuple(p for p in err["loc"] if isinstance(p, str))
+    key = ".".join(loc)
+    field = _field_at(model, loc)
+    reason = err["msg"].removeprefix("Value error, ")
+    if "input" in err and err["type"] not in ("value_error",):
+        reason = f"got {err['input']!r}: {reason}"
+    if field is not None:
+        reason += _range_text(field)
+        if field.description:
+            reason += f" — {field.description}"
+    return ScenarioError(source, key, reason)
+
+
+def _describe(model: type[BaseModel], prefix: tuple[str, ...], rows: list[dict[str, Any]]) -> None:
+    for name, field in model.model_fields.items():
+        sub = _sub_model(field.annotation)
+        if sub is not None:
+            _describe(sub, (*prefix, name), rows)
+            continue
+        lo = hi = None
+        for meta in field.metadata:
+            lo = getattr(meta, "ge", lo)
+            hi = getattr(meta, "le", hi)
+        extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+        rows.append(
+            {
+                "key": ".".join((*prefix, name)),
+                "unit": extra.get("unit", ""),
+                "min": lo,
+                "max": hi,
+                "default": field.get_default(call_default_factory=True),
+                "meaning": field.description or "",
+            }
+        )
