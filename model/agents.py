@@ -1,5 +1,7 @@
-"""The agents. ``Migrant`` and ``Household`` are thin Mesa-agent views onto rows of the columnar
-population; services, governments and partners are ordinary Mesa agents with their own state.
+"""The agents.
+
+``Migrant`` and ``Household`` are thin Mesa-agent views onto rows of the columnar population;
+services, governments and partners are ordinary Mesa agents with their own state.
 """
 
 from __future__ import annotations

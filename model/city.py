@@ -35,6 +35,7 @@ from model.population import (
     REGULAR,
     UNHOUSED,
     Population,
+    gather,
 )
 from model.processes import access, housing, inflow, mobility, services, status, work
 from model.scenario import SECTORS, Scenario
@@ -103,8 +104,12 @@ class ArrivalCity(mesa.Model):
         self.arrivals_schedule = inflow.monthly_agents(s.inflow, self.months + 1, self.scale)
         self.services = {
             sector: MunicipalService(
-                self, sector, getattr(s.city.service_capacity, sector) * self.residents_start
-                * self.scale / 1000.0
+                self,
+                sector,
+                getattr(s.city.service_capacity, sector)
+                * self.residents_start
+                * self.scale
+                / 1000.0,
             )
             for sector in SECTORS
         }
@@ -148,12 +153,24 @@ class ArrivalCity(mesa.Model):
         income = s.host_income_mean * rng.lognormal(-0.125, 0.5, n)
         # sitting tenants' incomes match their rent: nobody starts in arrears
         rent = rooms * space.layer("rent")[block] / housing.ROOMS_PER_UNIT
-        income = np.where(tenure == FORMAL_RENTER, np.maximum(income, rent / 0.35), income)
+        margin = 0.7 * self.scenario.behaviour.max_rent_burden
+        income = np.where(tenure == FORMAL_RENTER, np.maximum(income, rent / margin), income)
         self.population.households.append(
-            n, block=block, size=size, children=rng.binomial(np.maximum(size - 2, 0), 0.8),
-            income=income, tenure=tenure, rooms=rooms, kin=-1, host=True, group=0,
-            attitude=np.clip(rng.normal(0.1, 0.3, n), -1, 1), in_labour_force=labour,
-            employment=employment, migrant=-1, present=True,
+            n,
+            block=block,
+            size=size,
+            children=rng.binomial(np.maximum(size - 2, 0), 0.8),
+            income=income,
+            tenure=tenure,
+            rooms=rooms,
+            kin=-1,
+            host=True,
+            group=0,
+            attitude=np.clip(rng.normal(0.1, 0.3, n), -1, 1),
+            in_labour_force=labour,
+            employment=employment,
+            migrant=-1,
+            present=True,
         )
         occupied = np.bincount(block[~informal], minlength=space.n_blocks)
         space.layer("formal_units")[:] = np.ceil(occupied / (1 - s.housing_vacancy_rate))
@@ -195,23 +212,43 @@ class ArrivalCity(mesa.Model):
         draw = inflow.draw_profile(s.inflow.profile, n, rng)
         hh_rows = np.arange(pop.households.n, pop.households.n + n)
         mig_rows = pop.migrants.append(
-            n, household=hh_rows, arrival_month=t, origin=draw["origin"], status=draw["status"],
-            decision_month=-1, age_band=draw["age_band"], female=draw["female"],
-            health_need=draw["health_need"], skill=draw["skill"],
-            credentials=draw["credentials"], language=draw["language"],
+            n,
+            household=hh_rows,
+            arrival_month=t,
+            origin=draw["origin"],
+            status=draw["status"],
+            decision_month=-1,
+            age_band=draw["age_band"],
+            female=draw["female"],
+            health_need=draw["health_need"],
+            skill=draw["skill"],
+            credentials=draw["credentials"],
+            language=draw["language"],
             information=np.where(draw["origin"] == INTERNATIONAL, 0.2, 0.6),
-            trust=s.behaviour.trust_initial, intention=draw["intention"],
-            employability=rng.uniform(0.7, 0.95, n), savings=draw["savings_months"]
-            * s.city.mean_rent, waiting_since=-1, present=True, departure_month=-1,
+            trust=s.behaviour.trust_initial,
+            intention=draw["intention"],
+            employability=rng.uniform(0.7, 0.95, n),
+            savings=draw["savings_months"] * s.city.mean_rent,
+            waiting_since=-1,
+            present=True,
+            departure_month=-1,
         )
         pending = draw["pending"]
         pop.migrants.decision_month[mig_rows[pending]] = status.decision_months(
             np.full(int(pending.sum()), t), s.national, rng
         )
         pop.households.append(
-            n, block=-1, size=draw["size"], children=draw["children"], tenure=UNHOUSED, kin=-1,
-            host=False, group=draw["group"], in_labour_force=draw["age_band"] < 2,
-            migrant=mig_rows, present=True,
+            n,
+            block=-1,
+            size=draw["size"],
+            children=draw["children"],
+            tenure=UNHOUSED,
+            kin=-1,
+            host=False,
+            group=draw["group"],
+            in_labour_force=draw["age_band"] < 2,
+            migrant=mig_rows,
+            present=True,
         )
         self._migrant_agents.update((int(r), Migrant(self, r)) for r in mig_rows)
         self._household_agents.extend(Household(self, r) for r in hh_rows)
@@ -230,24 +267,33 @@ class ArrivalCity(mesa.Model):
         # who looks for a formal unit: the unhoused, the assisted, some doubled-up and informal
         crowded_renter = (hh.tenure == FORMAL_RENTER) & (hh.size > hh.rooms)
         upgrade = np.select(
-            [hh.tenure == DOUBLED_UP, hh.tenure == INFORMAL, crowded_renter], [0.15, 0.05, 0.05], 0.0
+            [hh.tenure == DOUBLED_UP, hh.tenure == INFORMAL, crowded_renter],
+            [0.15, 0.05, 0.05],
+            0.0,
         )
-        assisted = np.zeros(hh.n, dtype=bool)
-        newcomer_rows = hh.migrant >= 0
-        assisted[newcomer_rows] = mig.assisted[hh.migrant[newcomer_rows]]
+        assisted = gather(mig.assisted, hh.migrant, False)
         looking = hh.present & (
             (hh.tenure == UNHOUSED) | assisted | (~hh.host & (rng.random(hh.n) < upgrade))
         )
         seekers = np.flatnonzero(looking)
-        seeker_status = np.where(hh.migrant[seekers] >= 0, mig.status[hh.migrant[seekers]], -1)
+        seeker_status = gather(mig.status, hh.migrant[seekers], -1)
         shares = housing.origin_shares(hh, space, s.inflow.profile.origin_groups)
         previous = hh.tenure[seekers].copy()
         means = hh.income[seekers] + self._housing_means(seekers)
         _, applicants = housing.search_formal(
-            hh, seekers, means, ~hh.host[seekers], seeker_status,
-            assisted[seekers], space, shares, s.behaviour, rng, month,
+            hh,
+            seekers,
+            means,
+            ~hh.host[seekers],
+            seeker_status,
+            assisted[seekers],
+            space,
+            shares,
+            s.behaviour,
+            rng,
+            month,
         )
-        mig.assisted[hh.migrant[seekers[hh.migrant[seekers] >= 0]]] = False
+        mig.assisted[:] = False
         still = seekers[(hh.tenure[seekers] == UNHOUSED) & (previous == UNHOUSED)]
         housing.recount_occupancy(hh, space)
         housing.settle_fallback(hh, still, space, shares, s.behaviour, rng)
@@ -258,26 +304,32 @@ class ArrivalCity(mesa.Model):
         )
 
     def _housing_means(self, rows: np.ndarray) -> np.ndarray:
-        """What newcomers can add to their income for rent: a twelfth of savings, housing benefit
-        (counted at the rent-burden rate's inverse so that all of it can go to rent)."""
+        """What newcomers can add to their income when looking for rent.
+
+        A twelfth of savings, and housing benefit counted at the rent-burden rate's inverse so
+        that all of it can go to rent.
+        """
         hh, mig = self.population.households, self.population.migrants
         b, nat = self.scenario.behaviour, self.scenario.national
         person = hh.migrant[rows]
-        newcomer = person >= 0
-        who = np.maximum(person, 0)
-        on_benefit = (mig.status[who] == ASYLUM_PENDING) | (
-            (mig.status[who] != IRREGULAR) & (mig.employment[who] == NO_WORK)
+        status_ = gather(mig.status, person, -1)
+        on_benefit = (status_ == ASYLUM_PENDING) | (
+            (status_ >= 0) & (status_ != IRREGULAR) & (gather(mig.employment, person) == NO_WORK)
         )
-        extra = mig.savings[who] / 12 + on_benefit * nat.housing_benefit / b.max_rent_burden
-        return np.where(newcomer, extra, 0.0)
+        savings = gather(mig.savings, person, 0.0)
+        return savings / 12 + on_benefit * nat.housing_benefit / b.max_rent_burden
 
     def _update_incomes(self) -> None:
         nat = self.scenario.national
         hh, mig = self.population.households, self.population.migrants
         benefit = np.where(
-            mig.status == ASYLUM_PENDING, nat.asylum_allowance,
-            np.where(mig.status == IRREGULAR, 0.0,
-                     np.where(mig.employment == NO_WORK, nat.welfare_benefit, 0.0)),
+            mig.status == ASYLUM_PENDING,
+            nat.asylum_allowance,
+            np.where(
+                mig.status == IRREGULAR,
+                0.0,
+                np.where(mig.employment == NO_WORK, nat.welfare_benefit, 0.0),
+            ),
         )
         rows = mig.household
         hh.income[rows] = mig.earnings + benefit
@@ -300,16 +352,20 @@ class ArrivalCity(mesa.Model):
         residents = float(hh.size[hh.present].sum())
         self.residents_smoothed += (residents - self.residents_smoothed) / 12.0
         # separations
-        lost = mig.present & work.separations(mig.employment,
-                                              b.job_separation_formal * b.newcomer_separation_factor,
-                                              b.job_separation_informal, rng)
+        lost = mig.present & work.separations(
+            mig.employment,
+            b.job_separation_formal * b.newcomer_separation_factor,
+            b.job_separation_informal,
+            rng,
+        )
         mig.employment[lost] = NO_WORK
         host_formal = hh.host & hh.present & (hh.employment == FORMAL_WORK)
         host_lost = host_formal & (rng.random(hh.n) < b.job_separation_formal)
         hh.employment[host_lost] = NO_WORK
         # formal hiring: hosts and newcomers with the right to work compete for vacancies
-        jobs = work.labour_demand(self.formal_jobs_start, self.residents_smoothed,
-                                  self.residents_start)
+        jobs = work.labour_demand(
+            self.formal_jobs_start, self.residents_smoothed, self.residents_start
+        )
         filled = (hh.employment[hh.host & hh.present] == FORMAL_WORK).sum() + (
             mig.employment[mig.present] == FORMAL_WORK
         ).sum()
@@ -323,24 +379,32 @@ class ArrivalCity(mesa.Model):
         )
         block = hh.block[mig.household[mig_seekers]]
         scores = work.migrant_hiring_score(
-            mig.employability[mig_seekers], mig.skill[mig_seekers], mig.recognised[mig_seekers],
-            mig.language[mig_seekers], self.space.access()[np.maximum(block, 0)],
+            mig.employability[mig_seekers],
+            mig.skill[mig_seekers],
+            mig.recognised[mig_seekers],
+            mig.language[mig_seekers],
+            self.space.access()[np.maximum(block, 0)],
             b.hiring_discrimination,
             carer=mig.female[mig_seekers] & (hh.children[mig.household[mig_seekers]] > 0),
             childcare_barrier=b.childcare_barrier,
         )
-        hired = work.hire(np.concatenate([np.ones(len(host_seekers)), scores]),
-                          jobs - filled, b.job_finding_formal, rng)
+        hired = work.hire(
+            np.concatenate([np.ones(len(host_seekers)), scores]),
+            jobs - filled,
+            b.job_finding_formal,
+            rng,
+        )
         hh.employment[host_seekers[hired[: len(host_seekers)]]] = FORMAL_WORK
-        mig.employment[mig_seekers[hired[len(host_seekers):]]] = FORMAL_WORK
+        mig.employment[mig_seekers[hired[len(host_seekers) :]]] = FORMAL_WORK
         # informal work absorbs some of the rest, up to the openings it has
         slots = s.city.informal_jobs_per_resident * residents
         informal_filled = (mig.employment[mig.present] == INFORMAL_WORK).sum()
         room = max(0.0, 1.0 - informal_filled / slots) if slots > 0 else 0.0
         idle = mig.present & (mig.age_band < 2) & (mig.employment == NO_WORK)
         mig.employment[idle & (rng.random(mig.n) < b.job_finding_informal * room)] = INFORMAL_WORK
-        mig.earnings[:] = work.earnings(mig.employment, mig.skill, mig.recognised, b.wage_formal,
-                                        b.wage_informal)
+        mig.earnings[:] = work.earnings(
+            mig.employment, mig.skill, mig.recognised, b.wage_formal, b.wage_informal
+        )
 
     def _needs_and_services(self, t: int) -> np.ndarray:
         s, rng = self.scenario, self.rng
@@ -349,8 +413,9 @@ class ArrivalCity(mesa.Model):
         children = hh.children[mig.household]
         needs = access.monthly_needs(mig, t, tenure, self.may_work, children, rng)
         id_required = np.array([svc.id_required for svc in self.services.values()], dtype=float)
-        chance = access.request_probability(mig, children, s.behaviour.fear_of_id_checks,
-                                            id_required)
+        chance = access.request_probability(
+            mig, children, s.behaviour.fear_of_id_checks, id_required
+        )
         asks = needs & (rng.random(needs.shape) < chance)
         entitled = rng.random(needs.shape) < access.entitlement(mig.status, mig.origin, s.national)
         accepted = asks & entitled
@@ -365,17 +430,26 @@ class ArrivalCity(mesa.Model):
             host_requests = float(rng.poisson(host_persons * rate / 1000.0))
             queue_start = svc.host_queue.sum() + carried[:, k].sum() * self.scale
             svc.host_queue[t] += host_requests
-            delivery = services.serve_fifo(mig.waiting_since[:, k], svc.host_queue, svc.capacity,
-                                           t, self.scale, rng)
+            delivery = services.serve_fifo(
+                mig.waiting_since[:, k], svc.host_queue, svc.capacity, t, self.scale, rng
+            )
             served[:, k] = delivery.served_migrants
             mig.waiting_since[delivery.served_migrants, k] = -1
             svc.requests = host_requests + accepted[:, k].sum() * self.scale
             svc.served = delivery.served_hosts + delivery.served_migrants.sum() * self.scale
             svc.mean_wait_months = delivery.mean_wait
             svc.queue_length = delivery.queue_end
-            self.ledger.append({"month": t, "sector": sector, "queue_start": queue_start,
-                                "requests": svc.requests, "served": svc.served,
-                                "queue_end": delivery.queue_end, "dropped": 0.0})
+            self.ledger.append(
+                {
+                    "month": t,
+                    "sector": sector,
+                    "queue_start": queue_start,
+                    "requests": svc.requests,
+                    "served": svc.served,
+                    "queue_end": delivery.queue_end,
+                    "dropped": 0.0,
+                }
+            )
         legal_aid = services.apply_effects(mig, served, s.behaviour, rng)
         status.regularise(mig, legal_aid, s.national, rng)
         # unmet need: needs this month (new and still queued) that were not served
@@ -434,13 +508,29 @@ def _ratio(numerator: float, denominator: float) -> float:
 
 
 OUTCOMES: tuple[str, ...] = (
-    "month", "residents", "migrants_present", "arrivals", "departures",
-    "migrant_employment_rate", "migrant_formal_employment_rate", "host_unemployment_rate",
-    "mean_wait_months", *(f"mean_wait_months_{s}" for s in SECTORS),
-    "unmet_need_rate_migrants", "unmet_need_rate_irregular", "service_uptake_irregular",
-    "informal_housing_share_migrants", "overcrowding_rate_migrants", "overcrowding_rate_hosts",
-    "evictions", "hazard_losses", "mean_rent", "dissimilarity_index", "host_attitude_mean",
-    "trust_mean", "integration_index",
+    "month",
+    "residents",
+    "migrants_present",
+    "arrivals",
+    "departures",
+    "migrant_employment_rate",
+    "migrant_formal_employment_rate",
+    "host_unemployment_rate",
+    "mean_wait_months",
+    *(f"mean_wait_months_{s}" for s in SECTORS),
+    "unmet_need_rate_migrants",
+    "unmet_need_rate_irregular",
+    "service_uptake_irregular",
+    "informal_housing_share_migrants",
+    "overcrowding_rate_migrants",
+    "overcrowding_rate_hosts",
+    "evictions",
+    "hazard_losses",
+    "mean_rent",
+    "dissimilarity_index",
+    "host_attitude_mean",
+    "trust_mean",
+    "integration_index",
 )
 
 
@@ -448,4 +538,4 @@ def _reporters() -> dict[str, Any]:
     return {name: (lambda m, name=name: m.latest.get(name, 0.0)) for name in OUTCOMES}
 
 
-__all__ = ["OUTCOMES", "REGULAR", "PROTECTED", "ArrivalCity", "resolve_scenario"]
+__all__ = ["OUTCOMES", "PROTECTED", "REGULAR", "ArrivalCity", "resolve_scenario"]

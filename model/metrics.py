@@ -46,7 +46,7 @@ def persons_per_block(hh: Table, n_blocks: int) -> tuple[np.ndarray, np.ndarray]
 
 
 def integration_scores(mig: Table, tenure: np.ndarray) -> np.ndarray:
-    """Per newcomer, 0-1: mean of work, language, formal housing, secure status, trust, needs met."""
+    """Per newcomer, 0-1: mean of work, language, formal home, secure status, trust, needs met."""
     secure = (mig.origin != INTERNATIONAL) | (
         (mig.status != ASYLUM_PENDING) & (mig.status != IRREGULAR)
     )
@@ -82,7 +82,9 @@ def population_outcomes(mig: Table, hh: Table, n_blocks: int, scale: float) -> d
         "migrant_formal_employment_rate": _share(adults & (mig.employment == FORMAL_WORK), adults),
         "host_unemployment_rate": _share(labour & (hh.employment == NO_WORK), labour),
         "informal_housing_share_migrants": _share(here & (tenure == INFORMAL), here),
-        "overcrowding_rate_migrants": _share(hh.size * (newcomer_hh & crowded), hh.size * newcomer_hh),
+        "overcrowding_rate_migrants": _share(
+            hh.size * (newcomer_hh & crowded), hh.size * newcomer_hh
+        ),
         "overcrowding_rate_hosts": _share(hh.size * (host_hh & crowded), hh.size * host_hh),
         "dissimilarity_index": dissimilarity_index(newcomers, hosts),
         "trust_mean": float(mig.trust[here].mean()) if here.any() else 0.0,
@@ -111,6 +113,6 @@ class CohortTally:
         self.employed += np.bincount(cell, weights=employment != NO_WORK, minlength=size).reshape(
             self.shape
         )
-        self.formal += np.bincount(
-            cell, weights=employment == FORMAL_WORK, minlength=size
-        ).reshape(self.shape)
+        self.formal += np.bincount(cell, weights=employment == FORMAL_WORK, minlength=size).reshape(
+            self.shape
+        )

@@ -69,6 +69,14 @@ HOUSEHOLD_COLUMNS: dict[str, tuple[Any, tuple[int, ...]]] = {
 }
 
 
+def gather(values: np.ndarray, index: np.ndarray, fill: Any = 0) -> np.ndarray:
+    """``values[index]`` where ``index >= 0``, ``fill`` elsewhere (safe on empty ``values``)."""
+    out = np.full(len(index), fill, dtype=values.dtype)
+    ok = index >= 0
+    out[ok] = values[index[ok]]
+    return out
+
+
 class Table:
     """A growable struct of arrays: ``table.col`` is a view of the first ``n`` rows of a column."""
 

@@ -49,7 +49,9 @@ class ScenarioError(ValueError):
         super().__init__(where + reason)
 
 
-def P(default: Any, lo: float | None = None, hi: float | None = None, unit: str = "", doc: str = ""):  # noqa: N802
+def P(  # noqa: N802 - a short, visible marker for parameter declarations
+    default: Any, lo: float | None = None, hi: float | None = None, unit: str = "", doc: str = ""
+):
     """A documented, ranged parameter (a pydantic Field with a unit)."""
     return Field(default, ge=lo, le=hi, description=doc, json_schema_extra={"unit": unit})
 
@@ -72,7 +74,9 @@ class SectorValues(Section):
     health: float = P(1.0, 0, 1e6, doc="health care")
     education: float = P(1.0, 0, 1e6, doc="schooling and adult language courses")
     housing_assistance: float = P(1.0, 0, 1e6, doc="housing assistance and social housing")
-    employment_skills: float = P(1.0, 0, 1e6, doc="job placement, skills and credential recognition")
+    employment_skills: float = P(
+        1.0, 0, 1e6, doc="job placement, skills and credential recognition"
+    )
     reception: float = P(1.0, 0, 1e6, doc="reception, orientation, one-stop shop")
     legal_aid: float = P(1.0, 0, 1e6, doc="legal and social aid")
 
@@ -117,14 +121,22 @@ class CityParams(Section):
     )
     service_capacity: SectorValues = Field(
         default_factory=lambda: SectorValues(
-            health=30, education=12, housing_assistance=2, employment_skills=4, reception=2,
+            health=30,
+            education=12,
+            housing_assistance=2,
+            employment_skills=4,
+            reception=2,
             legal_aid=1.5,
         ),
         description="cases per month each sector can serve, per 1,000 residents at month 0",
     )
     host_need_rate: SectorValues = Field(
         default_factory=lambda: SectorValues(
-            health=26, education=10, housing_assistance=1.5, employment_skills=3, reception=0.5,
+            health=26,
+            education=10,
+            housing_assistance=1.5,
+            employment_skills=3,
+            reception=0.5,
             legal_aid=1.0,
         ),
         description="host requests per month per 1,000 host residents, by sector",
@@ -190,7 +202,9 @@ class Profile(Section):
     )
     language_share: float = P(0.1, 0, 1, "share", "arrivals already speaking the local language")
     dependents_mean: float = P(1.0, 0, 6, "persons", "mean accompanying dependents per adult")
-    children_share: float = P(0.7, 0, 1, "share", "of dependents, share who are school-age children")
+    children_share: float = P(
+        0.7, 0, 1, "share", "of dependents, share who are school-age children"
+    )
     savings_months: float = P(1.0, 0, 24, "months of rent", "savings on arrival")
 
 
@@ -224,14 +238,22 @@ class Entitlements(Section):
 
     asylum_pending: SectorValues = Field(
         default_factory=lambda: SectorValues(
-            health=0.6, education=1, housing_assistance=0.5, employment_skills=0.5, reception=1,
+            health=0.6,
+            education=1,
+            housing_assistance=0.5,
+            employment_skills=0.5,
+            reception=1,
             legal_aid=1,
         ),
         description="asylum seekers awaiting a decision",
     )
     irregular: SectorValues = Field(
         default_factory=lambda: SectorValues(
-            health=0.3, education=1, housing_assistance=0, employment_skills=0, reception=0.5,
+            health=0.3,
+            education=1,
+            housing_assistance=0,
+            employment_skills=0,
+            reception=0.5,
             legal_aid=1,
         ),
         description="people without valid status",
@@ -249,7 +271,9 @@ class NationalParams(Section):
         0.5, 0.0, 1.0, "share", "rejected claimants who leave; the rest stay irregularly"
     )
     work_while_pending: bool = Field(True, description="asylum seekers may work formally")
-    work_wait_months: int = P(3, 0, 60, "months", "waiting period before pending claimants may work")
+    work_wait_months: int = P(
+        3, 0, 60, "months", "waiting period before pending claimants may work"
+    )
     asylum_allowance: float = P(
         450.0, 0.0, 10_000, "currency/month", "allowance paid to asylum seekers awaiting a decision"
     )
@@ -277,7 +301,7 @@ class BehaviourParams(Section):
         0.3, 0.0, 1.0, "share", "chance a landlord turns away a newcomer applicant"
     )
     hiring_discrimination: float = P(
-        0.2, 0.0, 1.0, "share", "loss in a newcomer's formal hiring chance from discrimination"
+        0.25, 0.0, 1.0, "share", "loss in a newcomer's formal hiring chance from discrimination"
     )
     rent_elasticity: float = P(
         0.3, 0.0, 3.0, "1/month", "monthly rent change per unit of excess occupancy"
@@ -289,13 +313,13 @@ class BehaviourParams(Section):
         0.004, 0.0, 0.2, "1/month", "eviction chance of informal tenants"
     )
     eviction_rate_arrears: float = P(
-        0.02, 0.0, 0.5, "1/month", "eviction chance of formal renters paying over max burden"
+        0.005, 0.0, 0.5, "1/month", "eviction chance of formal renters paying over max burden"
     )
     doubling_up_share: float = P(
         0.6, 0.0, 1.0, "share", "of those without formal housing, share who double up with kin"
     )
     language_learning: float = P(
-        0.016, 0.0, 0.2, "score/month", "share of the remaining language gap closed each month"
+        0.018, 0.0, 0.2, "score/month", "share of the remaining language gap closed each month"
     )
     language_course_gain: float = P(0.05, 0.0, 0.5, "score", "gain from one served course month")
     job_finding_formal: float = P(
@@ -307,7 +331,11 @@ class BehaviourParams(Section):
     job_finding_informal: float = P(0.05, 0.0, 1.0, "1/month", "informal work finding chance")
     job_separation_formal: float = P(0.012, 0.0, 0.5, "1/month", "formal job loss chance")
     newcomer_separation_factor: float = P(
-        3.0, 1.0, 10.0, "ratio", "newcomers' formal job loss relative to hosts' (temporary contracts)"
+        3.5,
+        1.0,
+        10.0,
+        "ratio",
+        "newcomers' formal job loss relative to hosts' (temporary contracts)",
     )
     job_separation_informal: float = P(0.06, 0.0, 0.5, "1/month", "informal work loss chance")
     employability_erosion: float = P(
@@ -319,11 +347,9 @@ class BehaviourParams(Section):
         0.004, 0.0, 0.3, "1/month", "onward or return move chance of a settler"
     )
     departure_transit: float = P(0.15, 0.0, 1.0, "1/month", "move-on chance of those in transit")
-    departure_temporary: float = P(
-        0.02, 0.0, 0.5, "1/month", "move-on chance of temporary stayers"
-    )
+    departure_temporary: float = P(0.02, 0.0, 0.5, "1/month", "move-on chance of temporary stayers")
     departure_unmet_need: float = P(
-        0.01, 0.0, 0.5, "1/month", "extra move chance per unit of unmet-need score"
+        0.004, 0.0, 0.5, "1/month", "extra move chance per unit of unmet-need score"
     )
     information_gain: float = P(0.05, 0.0, 1.0, "score/month", "information gained from networks")
     trust_initial: float = P(0.5, 0.0, 1.0, "score 0-1", "trust in authorities on arrival")
@@ -447,7 +473,9 @@ def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
 
 
 def _sub_model(annotation: Any) -> type[BaseModel] | None:
-    return annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
+    return (
+        annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
+    )
 
 
 def _unknown(model: type[BaseModel], key: str, source: str) -> None:
@@ -464,9 +492,9 @@ def _check_keys(model: type[BaseModel], data: Any, source: str, prefix: tuple[st
         dotted = ".".join((*prefix, key))
         field = model.model_fields.get(key)
         if field is None:
-            names = [
-                ".".join((*prefix, name)) for name in model.model_fields
-            ] + [row["key"] for row in Scenario.describe()]
+            names = [".".join((*prefix, name)) for name in model.model_fields] + [
+                row["key"] for row in Scenario.describe()
+            ]
             close = difflib.get_close_matches(dotted, names, n=1, cutoff=0.6)
             hint = f"; did you mean '{close[0]}'?" if close else ""
             allowed = ", ".join(model.model_fields)

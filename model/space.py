@@ -52,7 +52,9 @@ class CitySpace:
         transit[outer] = (rng.random(int(outer.sum())) < params.transit_coverage).astype(float)
         self.layer("transit")[:] = transit
         self.layer("travel_minutes")[outer & (transit == 0)] *= 1.6
-        self.layer("service_sites")[:] = np.where(ring == CENTRE, 3.0, np.where(ring == INNER, 1, 0))
+        self.layer("service_sites")[:] = np.where(
+            ring == CENTRE, 3.0, np.where(ring == INNER, 1, 0)
+        )
         self.layer("rent")[:] = params.mean_rent * (1 + params.rent_gradient * RING_RENT[ring])
         self.layer("rent")[:] *= params.mean_rent / max(self.layer("rent").mean(), 1e-9)
         exposed = (ring == EDGE) & (rng.random(self.n_blocks) < params.hazard_exposed_share)

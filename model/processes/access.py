@@ -83,8 +83,11 @@ def request_probability(
     """
     information = 0.25 + 0.75 * mig.information[:, None]
     trust = 0.5 + 0.5 * mig.trust[:, None]
-    fear = np.where(mig.status == IRREGULAR, fear_of_id_checks,
-                    np.where(mig.status == ASYLUM_PENDING, 0.3 * fear_of_id_checks, 0.0))
+    fear = np.where(
+        mig.status == IRREGULAR,
+        fear_of_id_checks,
+        np.where(mig.status == ASYLUM_PENDING, 0.3 * fear_of_id_checks, 0.0),
+    )
     fear = fear[:, None] * id_required[None, :]
     conflict = np.where(mig.employment != NO_WORK, 0.25, 0.0) + np.where(children > 0, 0.15, 0.0)
     floor = 0.4 + 0.5 * language_support

@@ -21,7 +21,7 @@ from model.space import EDGE, PERIPHERY, CitySpace
 
 ROOMS_PER_UNIT = 2.5  # a block's rent is for a unit of this many rooms
 ROOM_SHORTFALL_AVERSION = 3.0  # how strongly seekers avoid blocks where they'd get too few rooms
-CHUNK = 4096  # seekers scored at once (bounds memory at CHUNK x blocks)
+LISTINGS_VIEWED = 20  # listings a seeker views in a month, drawn where vacancies are
 
 
 @dataclass
@@ -160,7 +160,9 @@ def search_formal(
         hh: the households table.
         seekers: household rows looking for a formal unit.
         income: monthly means of each seeker (income plus what savings add).
-        is_newcomer, status, assisted: per seeker; ``status`` is -1 for hosts.
+        is_newcomer: per seeker, True for newcomer households (they meet discrimination).
+        status: per seeker, legal status code (-1 for hosts); the irregular cannot sign a lease.
+        assisted: per seeker, served by housing assistance (no discrimination, rent covered).
         space: the city (rents and vacancies are read, applicants are counted).
         shares: origin shares per block (from :func:`origin_shares`).
         behaviour: the behavioural constants.
@@ -168,32 +170,40 @@ def search_formal(
         month: the month's counters, updated.
 
     Returns:
-        (housed seekers' rows, applicants per block) — the second feeds rent pressure.
+        (housed seekers' rows, applicants turned away per block) — the second is unmet demand
+        and feeds rent pressure.
     """
     applicants = np.zeros(space.n_blocks)
-    if len(seekers) == 0:
-        return seekers, applicants
-    rent = space.layer("rent")
     vacancies = np.maximum(space.layer("formal_units") - space.layer("formal_occupied"), 0)
-    pull = behaviour.transit_preference * space.access() + np.log(vacancies + 0.5)
-    pull[vacancies < 1] = -np.inf
+    vacancies = np.floor(vacancies)
+    if len(seekers) == 0 or vacancies.sum() < 1:
+        return seekers[:0], applicants
+    rent = space.layer("rent")
+    # each seeker views a few listings, drawn where the vacancies are
+    listings = rng.choice(
+        space.n_blocks, size=(len(seekers), LISTINGS_VIEWED), p=vacancies / vacancies.sum()
+    )
     budget = income * behaviour.max_rent_burden
-    budget = np.where(assisted, np.maximum(budget, rent.max()), budget)
-    documents = status != IRREGULAR
-    choice = np.full(len(seekers), -1)
-    for lo in range(0, len(seekers), CHUNK):
-        sl = slice(lo, lo + CHUNK)
-        room_rent = rent[None, :] / ROOMS_PER_UNIT
-        afford = room_rent <= budget[sl, None]
-        score = pull[None, :] + behaviour.co_origin_preference * shares[:, hh.group[seekers[sl]]].T
-        score = score - room_rent / np.maximum(budget[sl, None], 1.0)
-        size = np.maximum(hh.size[seekers[sl], None], 1)
-        shortfall = np.maximum(size - np.floor(budget[sl, None] / room_rent), 0) / size
-        score = score - ROOM_SHORTFALL_AVERSION * shortfall
-        score[~afford | ~documents[sl, None]] = -np.inf
-        choice[sl] = _gumbel_argmax(score, rng)
-    np.add.at(applicants, choice[choice >= 0], 1)
-    refused = is_newcomer & ~assisted & (rng.random(len(seekers)) < behaviour.housing_discrimination)
+    budget = np.where(assisted, np.maximum(budget, rent.max()), budget)[:, None]
+    room_rent = rent[listings] / ROOMS_PER_UNIT
+    size = np.maximum(hh.size[seekers], 1)[:, None]
+    shortfall = np.maximum(size - np.floor(budget / room_rent), 0) / size
+    groups = hh.group[seekers][:, None]
+    score = (
+        behaviour.transit_preference * space.access()[listings]
+        + behaviour.co_origin_preference * shares[listings, groups]
+        - room_rent / np.maximum(budget, 1.0)
+        - ROOM_SHORTFALL_AVERSION * shortfall
+    )
+    documents = (status != IRREGULAR)[:, None]
+    score[(room_rent > budget) | ~documents] = -np.inf
+    picked = _gumbel_argmax(score, rng)
+    choice = np.where(picked >= 0, listings[np.arange(len(seekers)), np.maximum(picked, 0)], -1)
+    budget = budget[:, 0]
+    np.add.at(applicants, choice[choice >= 0], 1)  # demand seen by the market, admitted or not
+    refused = (
+        is_newcomer & ~assisted & (rng.random(len(seekers)) < behaviour.housing_discrimination)
+    )
     month.rejected_by_landlords += int((refused & (choice >= 0)).sum())
     choice[refused] = -1
     won = _fill(choice, vacancies, rng)
@@ -205,6 +215,7 @@ def search_formal(
     hh.tenure[rows] = FORMAL_RENTER
     hh.kin[rows] = -1
     month.formal_moves += len(rows)
+    np.subtract.at(applicants, blocks, 1)  # what is left: applicants turned away, per block
     return rows, applicants
 
 
@@ -241,10 +252,15 @@ def settle_fallback(
     rest = rows[~wants_kin]
     if len(rest) == 0:
         return
-    spare = np.maximum(space.layer("informal_capacity") - space.layer("informal_occupied"), 0)
-    pull = np.where(spare >= 1, np.log(spare + 0.5), -np.inf)
-    score = pull[None, :] + behaviour.co_origin_preference * shares[:, hh.group[rest]].T
-    choice = _gumbel_argmax(score, rng) if np.isfinite(pull).any() else np.full(len(rest), -1)
+    spare = np.floor(
+        np.maximum(space.layer("informal_capacity") - space.layer("informal_occupied"), 0)
+    )
+    choice = np.full(len(rest), -1)
+    if spare.sum() >= 1:
+        plots = rng.choice(space.n_blocks, size=(len(rest), LISTINGS_VIEWED), p=spare / spare.sum())
+        score = behaviour.co_origin_preference * shares[plots, hh.group[rest][:, None]]
+        picked = _gumbel_argmax(score, rng)
+        choice = plots[np.arange(len(rest)), picked]
     got = _fill(choice, spare, rng)
     informal = rest[got]
     hh.block[informal] = choice[got]
@@ -259,11 +275,14 @@ def settle_fallback(
 
 
 def update_market(
-    space: CitySpace, applicants: np.ndarray, target_occupancy: float, behaviour: BehaviourParams
+    space: CitySpace, turned_away: np.ndarray, target_occupancy: float, behaviour: BehaviourParams
 ) -> None:
-    """Rents follow demand pressure; formal supply follows with the construction lag."""
+    """Rents follow demand pressure; formal supply follows with the construction lag.
+
+    Pressure is occupancy plus applicants turned away, over the target occupancy.
+    """
     units = np.maximum(space.layer("formal_units"), 1.0)
-    pressure = (space.layer("formal_occupied") + applicants) / units - target_occupancy
+    pressure = (space.layer("formal_occupied") + turned_away) / units - target_occupancy
     change = np.clip(behaviour.rent_elasticity * pressure, -0.02, 0.02)
     space.layer("rent")[:] *= 1 + change
     growth = np.maximum(pressure, 0) * units / behaviour.construction_lag_months

@@ -45,7 +45,7 @@ def monthly_agents(inflow: InflowParams, months: int, scale: float) -> np.ndarra
 
     Largest-remainder rounding keeps the cumulative total identical under every pattern.
     """
-    target = int(round(inflow.total / scale))
+    target = round(inflow.total / scale)
     exact = schedule_weights(inflow, months) * target
     counts = np.floor(exact).astype(np.int64)
     short = target - int(counts.sum())
@@ -61,12 +61,22 @@ def draw_profile(profile: Profile, n: int, rng: np.random.Generator) -> dict[str
     status = _choice(rng, n, [getattr(profile.status, k) for k in STATUSES])
     status = np.where(origin == INTERNATIONAL, status, REGULAR)  # citizens need no status
     age_band = _choice(
-        rng, n, [profile.youth_share, 1 - profile.youth_share - profile.elderly_share,
-                 profile.elderly_share]
+        rng,
+        n,
+        [
+            profile.youth_share,
+            1 - profile.youth_share - profile.elderly_share,
+            profile.elderly_share,
+        ],
     )
     skill = _choice(
-        rng, n, [profile.low_skill_share, 1 - profile.low_skill_share - profile.high_skill_share,
-                 profile.high_skill_share]
+        rng,
+        n,
+        [
+            profile.low_skill_share,
+            1 - profile.low_skill_share - profile.high_skill_share,
+            profile.high_skill_share,
+        ],
     )
     speaks = rng.random(n) < profile.language_share
     citizen = origin != INTERNATIONAL

@@ -79,7 +79,10 @@ def serve_fifo(
 
 
 def apply_effects(
-    mig: Table, served: np.ndarray, behaviour: BehaviourParams, rng: np.random.Generator,
+    mig: Table,
+    served: np.ndarray,
+    behaviour: BehaviourParams,
+    rng: np.random.Generator,
     fast_track: float = 0.0,
 ) -> np.ndarray:
     """Served needs change people; returns the extra regularisation chance from legal aid.

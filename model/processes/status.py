@@ -52,8 +52,9 @@ def decide_claims(
     return int(granted.sum()), len(rejected)
 
 
-def regularise(mig: Table, extra_chance: np.ndarray, national: NationalParams,
-               rng: np.random.Generator) -> int:
+def regularise(
+    mig: Table, extra_chance: np.ndarray, national: NationalParams, rng: np.random.Generator
+) -> int:
     """Irregular residents regularised this month (base rate plus any legal-aid effect)."""
     irregular = mig.present & (mig.status == IRREGULAR) & ~mig.leaving
     chance = national.regularisation_rate + extra_chance

@@ -68,24 +68,36 @@ def hire(
     return rng.random(len(scores)) < p
 
 
-def separations(employment: np.ndarray, formal_rate: float, informal_rate: float,
-                rng: np.random.Generator) -> np.ndarray:
+def separations(
+    employment: np.ndarray, formal_rate: float, informal_rate: float, rng: np.random.Generator
+) -> np.ndarray:
     """Jobs lost this month: returns the mask of workers who lose their job."""
-    rate = np.where(employment == FORMAL_WORK, formal_rate,
-                    np.where(employment == INFORMAL_WORK, informal_rate, 0.0))
+    rate = np.where(
+        employment == FORMAL_WORK,
+        formal_rate,
+        np.where(employment == INFORMAL_WORK, informal_rate, 0.0),
+    )
     return rng.random(len(employment)) < rate
 
 
-def labour_demand(jobs_start: float, residents: float, residents_start: float,
-                  elasticity: float = 0.9) -> float:
+def labour_demand(
+    jobs_start: float, residents: float, residents_start: float, elasticity: float = 0.9
+) -> float:
     """Formal jobs the local economy supports, growing with its consumers."""
     return jobs_start * (max(residents, 1.0) / max(residents_start, 1.0)) ** elasticity
 
 
-def earnings(employment: np.ndarray, skill: np.ndarray, recognised: np.ndarray,
-             wage_formal: float, wage_informal: float) -> np.ndarray:
+def earnings(
+    employment: np.ndarray,
+    skill: np.ndarray,
+    recognised: np.ndarray,
+    wage_formal: float,
+    wage_informal: float,
+) -> np.ndarray:
     """Monthly earnings by job type and (recognised) skill."""
     effective_skill = np.where((skill == 2) & ~recognised, 1, skill)
-    return np.where(employment == FORMAL_WORK, wage_formal * WAGE_FACTOR[effective_skill],
-                    np.where(employment == INFORMAL_WORK, wage_informal, 0.0)).astype(np.float32)
-
+    return np.where(
+        employment == FORMAL_WORK,
+        wage_formal * WAGE_FACTOR[effective_skill],
+        np.where(employment == INFORMAL_WORK, wage_informal, 0.0),
+    ).astype(np.float32)
