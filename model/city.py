@@ -277,7 +277,7 @@ class ArrivalCity(mesa.Model):
         )
         seekers = np.flatnonzero(looking)
         seeker_status = gather(mig.status, hh.migrant[seekers], -1)
-        shares = housing.origin_shares(hh, space, s.inflow.profile.origin_groups)
+        network = housing.network_pull(hh, space, s.inflow.profile.origin_groups)
         previous = hh.tenure[seekers].copy()
         means = hh.income[seekers] + self._housing_means(seekers)
         _, applicants = housing.search_formal(
@@ -288,7 +288,7 @@ class ArrivalCity(mesa.Model):
             seeker_status,
             assisted[seekers],
             space,
-            shares,
+            network,
             s.behaviour,
             rng,
             month,
@@ -296,7 +296,7 @@ class ArrivalCity(mesa.Model):
         mig.assisted[:] = False
         still = seekers[(hh.tenure[seekers] == UNHOUSED) & (previous == UNHOUSED)]
         housing.recount_occupancy(hh, space)
-        housing.settle_fallback(hh, still, space, shares, s.behaviour, rng)
+        housing.settle_fallback(hh, still, space, network, s.behaviour, rng)
         housing.recount_occupancy(hh, space)
         housing.update_market(space, applicants, self.target_occupancy, s.behaviour)
         self.month_stats.update(

@@ -293,7 +293,10 @@ class BehaviourParams(Section):
     """Calibrated behavioural constants (sources in docs/ODD.md)."""
 
     co_origin_preference: float = P(
-        3.0, 0.0, 20.0, "weight", "pull of blocks where one's origin community already lives"
+        2.0, 0.0, 20.0, "weight", "pull of blocks where one's origin community already lives"
+    )
+    rent_sensitivity: float = P(
+        3.0, 0.0, 20.0, "weight", "aversion to rent as a share of one's means when choosing a block"
     )
     transit_preference: float = P(1.0, 0.0, 10.0, "weight", "pull of good transit to the centre")
     max_rent_burden: float = P(0.45, 0.1, 1.0, "share", "largest share of income paid in rent")

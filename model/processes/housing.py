@@ -108,14 +108,17 @@ def expand_informal(space: CitySpace, params: CityParams) -> None:
     stock[edge] += params.informal_expansion_rate * base / max(int(edge.sum()), 1)
 
 
-def origin_shares(hh: Table, space: CitySpace, n_groups: int) -> np.ndarray:
-    """Share of each block's households that belong to each origin group: (blocks, groups+1)."""
+def network_pull(hh: Table, space: CitySpace, n_groups: int) -> np.ndarray:
+    """Pull of each block for each origin group: log(1 + co-origin households there).
+
+    Shape (blocks, groups + 1); group 0 (hosts) is included for uniform indexing. The first few
+    compatriots in a block matter most (kin, shops, a place of worship); the log makes the pull
+    saturate.
+    """
     live = hh.present & (hh.tenure != UNHOUSED)
     idx = hh.block[live].astype(np.int64) * (n_groups + 1) + hh.group[live]
-    counts = np.bincount(idx, minlength=space.n_blocks * (n_groups + 1)).reshape(
-        space.n_blocks, n_groups + 1
-    )
-    return counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
+    counts = np.bincount(idx, minlength=space.n_blocks * (n_groups + 1))
+    return np.log1p(counts.reshape(space.n_blocks, n_groups + 1) * 1.0)
 
 
 def _gumbel_argmax(score: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -141,6 +144,30 @@ def _fill(choice: np.ndarray, vacancies: np.ndarray, rng: np.random.Generator) -
     return admitted
 
 
+def view_listings(
+    groups: np.ndarray, vacancies: np.ndarray, network: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
+    """The blocks each seeker hears of a vacancy in: (seekers, LISTINGS_VIEWED) block indices.
+
+    Half the listings come from the open market (where vacancies are), half by word of mouth
+    from one's origin community (vacancies weighted by co-origin presence); a group with no one
+    in the city yet hears only of the open market.
+    """
+    listings = rng.choice(
+        len(vacancies), size=(len(groups), LISTINGS_VIEWED), p=vacancies / vacancies.sum()
+    )
+    half = LISTINGS_VIEWED // 2
+    for group in np.unique(groups[groups > 0]):
+        weights = vacancies * network[:, group]
+        if weights.sum() <= 0:
+            continue
+        mine = np.flatnonzero(groups == group)
+        listings[mine, :half] = rng.choice(
+            len(vacancies), size=(len(mine), half), p=weights / weights.sum()
+        )
+    return listings
+
+
 def search_formal(
     hh: Table,
     seekers: np.ndarray,
@@ -149,7 +176,7 @@ def search_formal(
     status: np.ndarray,
     assisted: np.ndarray,
     space: CitySpace,
-    shares: np.ndarray,
+    network: np.ndarray,
     behaviour: BehaviourParams,
     rng: np.random.Generator,
     month: HousingMonth,
@@ -164,7 +191,7 @@ def search_formal(
         status: per seeker, legal status code (-1 for hosts); the irregular cannot sign a lease.
         assisted: per seeker, served by housing assistance (no discrimination, rent covered).
         space: the city (rents and vacancies are read, applicants are counted).
-        shares: origin shares per block (from :func:`origin_shares`).
+        network: pull of each block for each origin group (from :func:`network_pull`).
         behaviour: the behavioural constants.
         rng: the model's generator.
         month: the month's counters, updated.
@@ -179,10 +206,7 @@ def search_formal(
     if len(seekers) == 0 or vacancies.sum() < 1:
         return seekers[:0], applicants
     rent = space.layer("rent")
-    # each seeker views a few listings, drawn where the vacancies are
-    listings = rng.choice(
-        space.n_blocks, size=(len(seekers), LISTINGS_VIEWED), p=vacancies / vacancies.sum()
-    )
+    listings = view_listings(hh.group[seekers], vacancies, network, rng)
     budget = income * behaviour.max_rent_burden
     budget = np.where(assisted, np.maximum(budget, rent.max()), budget)[:, None]
     room_rent = rent[listings] / ROOMS_PER_UNIT
@@ -191,8 +215,8 @@ def search_formal(
     groups = hh.group[seekers][:, None]
     score = (
         behaviour.transit_preference * space.access()[listings]
-        + behaviour.co_origin_preference * shares[listings, groups]
-        - room_rent / np.maximum(budget, 1.0)
+        + behaviour.co_origin_preference * network[listings, groups]
+        - behaviour.rent_sensitivity * room_rent / np.maximum(budget, 1.0)
         - ROOM_SHORTFALL_AVERSION * shortfall
     )
     documents = (status != IRREGULAR)[:, None]
@@ -223,7 +247,7 @@ def settle_fallback(
     hh: Table,
     rows: np.ndarray,
     space: CitySpace,
-    shares: np.ndarray,
+    network: np.ndarray,
     behaviour: BehaviourParams,
     rng: np.random.Generator,
 ) -> None:
@@ -258,7 +282,7 @@ def settle_fallback(
     choice = np.full(len(rest), -1)
     if spare.sum() >= 1:
         plots = rng.choice(space.n_blocks, size=(len(rest), LISTINGS_VIEWED), p=spare / spare.sum())
-        score = behaviour.co_origin_preference * shares[plots, hh.group[rest][:, None]]
+        score = behaviour.co_origin_preference * network[plots, hh.group[rest][:, None]]
         picked = _gumbel_argmax(score, rng)
         choice = plots[np.arange(len(rest)), picked]
     got = _fill(choice, spare, rng)
