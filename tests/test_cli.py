@@ -1,0 +1,80 @@
+"""The arrival-city command: outputs, summary, and clear errors with exit code 2."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pandas as pd
+from conftest import NORTHERN
+
+from experiments.cli import main
+from model import OUTCOMES
+
+
+def test_run_writes_the_four_outputs(tmp_path, capsys):
+    out = tmp_path / "demo"
+    code = main(
+        [
+            "run",
+            str(NORTHERN),
+            "--months",
+            "14",
+            "--seed",
+            "3",
+            "--out",
+            str(out),
+            "--set",
+            "inflow.total=800",
+            "--quiet",
+        ]
+    )
+    assert code == 0
+    ts = pd.read_csv(out / "timeseries.csv")
+    assert list(ts.month) == list(range(1, 15))
+    assert set(OUTCOMES) <= set(ts.columns)
+    cohorts = pd.read_csv(out / "cohorts.csv")
+    assert {"months_since_arrival", "status", "employment_rate"} <= set(cohorts.columns)
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["seed"] == 3 and summary["months"] == 14
+    assert (out / "overview.png").stat().st_size > 20_000
+    printed = capsys.readouterr().out
+    assert "newcomers in work, end" in printed and "Wrote" in printed
+
+
+def test_bad_input_gives_one_line_and_exit_code_2(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[city]\nhost_households = -3\n")
+    proc = subprocess.run(
+        [sys.executable, "-m", "experiments.cli", "validate", str(bad)],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert f"{bad}: city.host_households" in proc.stderr and "allowed range 50 to" in proc.stderr
+    proc = subprocess.run(
+        [sys.executable, "-m", "experiments.cli", "run", "no_such_preset"],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 2 and "no such scenario file or preset" in proc.stderr
+    proc = subprocess.run(
+        [sys.executable, "-m", "experiments.cli", "run", str(NORTHERN), "--set", "inflow.totl=5"],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 2 and "did you mean 'inflow.total'" in proc.stderr
+
+
+def test_scenarios_lists_the_presets(capsys):
+    assert main(["scenarios"]) == 0
+    listed = capsys.readouterr().out
+    for name in (
+        "northern_midsize_asylum",
+        "southern_secondary_city",
+        "megacity_mixed_flows",
+        "inflow_sudden",
+    ):
+        assert name in listed

@@ -1,0 +1,116 @@
+"""The scenario schema: reading, writing, overrides, extends, and clear errors for bad input."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import NORTHERN, SCENARIOS
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from model import Scenario, ScenarioError
+from model.presets import list_presets
+
+
+def test_every_preset_validates():
+    names = {p.stem for p in list_presets()}
+    assert {
+        "northern_midsize_asylum",
+        "southern_secondary_city",
+        "megacity_mixed_flows",
+        "inflow_sudden",
+        "inflow_gradual",
+        "inflow_waves",
+    } <= names
+    for path in list_presets():
+        Scenario.from_toml(path)
+
+
+def test_round_trip_through_toml(tmp_path):
+    scenario = Scenario.from_toml(SCENARIOS / "southern_secondary_city.toml")
+    path = tmp_path / "copy.toml"
+    path.write_text(scenario.to_toml())
+    assert Scenario.from_toml(path) == scenario
+    assert Scenario.from_toml_string(scenario.to_toml()) == scenario
+
+
+def test_extends_inherits_and_overrides():
+    base = Scenario.from_toml(NORTHERN)
+    sudden = Scenario.from_toml(SCENARIOS / "inflow_sudden.toml")
+    assert sudden.inflow.pattern == "sudden"
+    assert sudden.inflow.total == base.inflow.total
+    assert sudden.city == base.city
+
+
+def test_with_overrides_sets_dotted_keys_and_validates():
+    s = Scenario().with_overrides({"inflow.total": 5000, "national.work_while_pending": False})
+    assert s.inflow.total == 5000 and s.national.work_while_pending is False
+    with pytest.raises(ScenarioError, match=r"inflow\.total.*allowed range 0 to 1e\+07"):
+        Scenario().with_overrides({"inflow.total": -1})
+
+
+def test_unknown_key_suggests_the_closest_name(tmp_path):
+    bad = tmp_path / "typo.toml"
+    bad.write_text("[inflow]\ntotl = 5\n")
+    with pytest.raises(ScenarioError) as err:
+        Scenario.from_toml(bad)
+    msg = str(err.value)
+    assert str(bad) in msg and "inflow.totl" in msg and "did you mean 'inflow.total'" in msg
+
+
+def test_out_of_range_names_file_key_and_range(tmp_path):
+    bad = tmp_path / "range.toml"
+    bad.write_text("[national]\nrecognition_rate = 1.5\n")
+    with pytest.raises(ScenarioError) as err:
+        Scenario.from_toml(bad)
+    assert err.value.key == "national.recognition_rate"
+    assert "allowed range 0 to 1 share" in str(err.value)
+    assert str(bad) in str(err.value)
+
+
+def test_wrong_type_is_reported(tmp_path):
+    bad = tmp_path / "type.toml"
+    bad.write_text('[inflow]\ntotal = "many"\n')
+    with pytest.raises(ScenarioError, match=r"inflow\.total: got 'many'"):
+        Scenario.from_toml(bad)
+
+
+def test_missing_malformed_and_cyclic_files(tmp_path):
+    with pytest.raises(ScenarioError, match="no such scenario file"):
+        Scenario.from_toml(tmp_path / "nope.toml")
+    broken = tmp_path / "broken.toml"
+    broken.write_text("[city\nname = 1")
+    with pytest.raises(ScenarioError, match="malformed TOML"):
+        Scenario.from_toml(broken)
+    a, b = tmp_path / "a.toml", tmp_path / "b.toml"
+    a.write_text('extends = "b.toml"\n')
+    b.write_text('extends = "a.toml"\n')
+    with pytest.raises(ScenarioError, match="cycle of 'extends'"):
+        Scenario.from_toml(a)
+
+
+def test_mixes_must_add_up(tmp_path):
+    bad = tmp_path / "mix.toml"
+    bad.write_text("[inflow.profile.intention]\ntransit = 0.5\ntemporary = 0.5\nsettle = 0.5\n")
+    with pytest.raises(ScenarioError, match="add up to 1"):
+        Scenario.from_toml(bad)
+
+
+def test_describe_lists_every_leaf_with_unit_and_range():
+    rows = {r["key"]: r for r in Scenario.describe()}
+    assert rows["national.processing_delay_months"]["unit"] == "months"
+    assert rows["national.processing_delay_months"]["max"] == 60
+    assert all(r["meaning"] for r in rows.values())
+
+
+RANGED = [r for r in Scenario.describe() if r["max"] is not None]
+
+
+@settings(max_examples=60, deadline=None)
+@given(row=st.sampled_from(RANGED), excess=st.floats(1e-3, 1e6))
+def test_fuzzed_out_of_range_values_give_the_clear_error(row, excess):
+    value = row["max"] + max(excess, abs(row["max"]) * 1e-3)
+    with pytest.raises(ScenarioError) as err:
+        Scenario().with_overrides({row["key"]: value}, source="fuzz.toml")
+    assert err.value.key == row["key"]
+    assert str(err.value).startswith(f"fuzz.toml: {row['key']}: ")
+    assert "allowed range" in str(err.value)
