@@ -481,7 +481,6 @@ class ArrivalCity(mesa.Model):
         rows = mig.household[leaving]
         housing.make_homeless(hh, rows)
         hh.present[rows] = False
-        housing.recount_occupancy(hh, self.space)
         for r in leaving.tolist():
             self._migrant_agents.pop(r).remove()
 

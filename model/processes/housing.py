@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from model.population import DOUBLED_UP, FORMAL_RENTER, INFORMAL, IRREGULAR, OWNER, UNHOUSED, Table
+from model.population import DOUBLED_UP, FORMAL_RENTER, INFORMAL, IRREGULAR, UNHOUSED, Table
 from model.scenario import BehaviourParams, CityParams
 from model.space import EDGE, PERIPHERY, CitySpace
 
@@ -34,17 +34,25 @@ class HousingMonth:
     rejected_by_landlords: int = 0
 
 
+# what each tenure occupies: 0 a formal unit, 1 an informal dwelling, 2 neither
+_OCCUPIES = np.array([0, 0, 1, 2, 2], dtype=np.int64)  # owner, renter, informal, doubled, unhoused
+
+
 def recount_occupancy(hh: Table, space: CitySpace) -> None:
-    """Recompute occupied formal units, informal dwellings and sharers from the households."""
+    """Recompute occupied formal units, informal dwellings and sharers from the households.
+
+    Households that left are unhoused (see :func:`make_homeless`), so they occupy nothing.
+    """
     n_blocks = space.n_blocks
-    live = hh.present
-    formal = live & ((hh.tenure == OWNER) | (hh.tenure == FORMAL_RENTER))
-    informal = live & (hh.tenure == INFORMAL)
-    space.layer("formal_occupied")[:] = np.bincount(hh.block[formal], minlength=n_blocks)
-    space.layer("informal_occupied")[:] = np.bincount(hh.block[informal], minlength=n_blocks)
-    doubled = live & (hh.tenure == DOUBLED_UP) & (hh.kin >= 0)
-    hh.sharers[:] = np.bincount(hh.kin[doubled], weights=hh.size[doubled], minlength=hh.n)[: hh.n]
-    hh.block[doubled] = hh.block[hh.kin[doubled]]
+    index = (hh.block.astype(np.int64) + 1) * 3 + _OCCUPIES[hh.tenure]
+    counts = np.bincount(index, minlength=3 * (n_blocks + 1)).reshape(n_blocks + 1, 3)[1:]
+    space.layer("formal_occupied")[:] = counts[:, 0]
+    space.layer("informal_occupied")[:] = counts[:, 1]
+    doubled = np.flatnonzero((hh.tenure == DOUBLED_UP) & (hh.kin >= 0))
+    kin = hh.kin[doubled]
+    hh.sharers[:] = 0
+    np.add.at(hh.sharers, kin, hh.size[doubled])
+    hh.block[doubled] = hh.block[kin]
 
 
 def overcrowded(hh: Table) -> np.ndarray:
@@ -52,10 +60,11 @@ def overcrowded(hh: Table) -> np.ndarray:
     return ((hh.size + hh.sharers) > hh.rooms) | (hh.tenure == DOUBLED_UP) | (hh.tenure == UNHOUSED)
 
 
-def rent_paid(hh: Table, space: CitySpace) -> np.ndarray:
-    """Monthly rent of formal renters (0 for others)."""
-    block_rent = space.layer("rent")[np.maximum(hh.block, 0)]
-    return np.where(hh.tenure == FORMAL_RENTER, hh.rooms * block_rent / ROOMS_PER_UNIT, 0.0)
+def rent_paid(hh: Table, space: CitySpace, rows: np.ndarray) -> np.ndarray:
+    """Monthly rent of the given households if they rent formally (0 for others)."""
+    block_rent = space.layer("rent")[np.maximum(hh.block[rows], 0)]
+    renter = hh.tenure[rows] == FORMAL_RENTER
+    return np.where(renter, hh.rooms[rows] * block_rent / ROOMS_PER_UNIT, 0.0)
 
 
 def hazard_events(
@@ -79,11 +88,12 @@ def eviction_draws(
     hh: Table, space: CitySpace, behaviour: BehaviourParams, rng: np.random.Generator
 ) -> np.ndarray:
     """Informal tenants (and formal renters in arrears) evicted this month: row indices."""
-    burden = rent_paid(hh, space) / np.maximum(hh.income, 1.0)
-    rate = np.where(hh.tenure == INFORMAL, behaviour.eviction_rate_informal, 0.0)
-    arrears = (hh.tenure == FORMAL_RENTER) & (burden > behaviour.max_rent_burden)
+    tenants = np.flatnonzero((hh.tenure == INFORMAL) | (hh.tenure == FORMAL_RENTER))
+    burden = rent_paid(hh, space, tenants) / np.maximum(hh.income[tenants], 1.0)
+    arrears = burden > behaviour.max_rent_burden
+    rate = np.where(hh.tenure[tenants] == INFORMAL, behaviour.eviction_rate_informal, 0.0)
     rate = np.where(arrears, behaviour.eviction_rate_arrears, rate)
-    return np.flatnonzero(hh.present & (rng.random(hh.n) < rate))
+    return tenants[rng.random(len(tenants)) < rate]
 
 
 def make_homeless(hh: Table, rows: np.ndarray) -> None:
