@@ -268,7 +268,7 @@ class ArrivalCity(mesa.Model):
         crowded_renter = (hh.tenure == FORMAL_RENTER) & (hh.size > hh.rooms)
         upgrade = np.select(
             [hh.tenure == DOUBLED_UP, hh.tenure == INFORMAL, crowded_renter],
-            [0.15, 0.05, 0.05],
+            [0.15, 0.05, 0.1],
             0.0,
         )
         assisted = gather(mig.assisted, hh.migrant, False)

@@ -322,7 +322,7 @@ class BehaviourParams(Section):
         0.6, 0.0, 1.0, "share", "of those without formal housing, share who double up with kin"
     )
     language_learning: float = P(
-        0.018, 0.0, 0.2, "score/month", "share of the remaining language gap closed each month"
+        0.02, 0.0, 0.2, "score/month", "share of the remaining language gap closed each month"
     )
     language_course_gain: float = P(0.05, 0.0, 0.5, "score", "gain from one served course month")
     job_finding_formal: float = P(
@@ -347,10 +347,10 @@ class BehaviourParams(Section):
     wage_formal: float = P(2200.0, 10, 20_000, "currency/month", "formal wage, mid-skilled")
     wage_informal: float = P(900.0, 10, 20_000, "currency/month", "informal earnings")
     departure_base: float = P(
-        0.004, 0.0, 0.3, "1/month", "onward or return move chance of a settler"
+        0.0015, 0.0, 0.3, "1/month", "onward or return move chance of a settler"
     )
     departure_transit: float = P(0.15, 0.0, 1.0, "1/month", "move-on chance of those in transit")
-    departure_temporary: float = P(0.02, 0.0, 0.5, "1/month", "move-on chance of temporary stayers")
+    departure_temporary: float = P(0.01, 0.0, 0.5, "1/month", "move-on chance of temporary stayers")
     departure_unmet_need: float = P(
         0.004, 0.0, 0.5, "1/month", "extra move chance per unit of unmet-need score"
     )
