@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from model.scenario import INTENTIONS, ORIGINS, SECTORS, STATUSES
+from model.scenario import INTENTIONS, ORIGINS, SECTORS, STATUSES, PartnerParams
 
 if TYPE_CHECKING:
     from model.city import ArrivalCity
@@ -126,6 +126,8 @@ class MunicipalService(mesa.Agent):
         self.run_by = run_by
         self.id_required = True
         self.language_support = 0.0
+        self.baseline_capacity = float(capacity)
+        self.planned_capacity = float(capacity)
         self.host_queue = np.zeros(model.months + 2)
         self.served = 0.0
         self.mean_wait_months = 0.0
@@ -135,12 +137,25 @@ class MunicipalService(mesa.Agent):
 
 
 class CityGovernment(mesa.Agent):
-    """The city: its budget, the competences it holds, its data and policies."""
+    """The city: the competences it holds, its money, mandate and budget gap, its data.
+
+    Attributes:
+        sectors_run: the sectors the city runs.
+        funding: money this month (own revenue and transfers), currency.
+        mandate: cost of what it is responsible for this month (services, policies, partners).
+        budget_gap: mandate minus funding (positive: responsibility without money).
+        paid_share: share of its planned capacity it can pay for (<= 1).
+        registered_residents: residents on its registers (what transfers count).
+    """
 
     def __init__(self, model: ArrivalCity):
         super().__init__(model)
+        self.sectors_run = [s for s, run in zip(SECTORS, model.city_runs, strict=True) if run]
+        self.funding = 0.0
+        self.mandate = 0.0
+        self.budget_gap = 0.0
+        self.paid_share = 1.0
         self.registered_residents = 0.0
-        self.perceived_demand = 0.0
 
 
 class NationalGovernment(mesa.Agent):
@@ -154,10 +169,18 @@ class NationalGovernment(mesa.Agent):
 
 
 class Partner(mesa.Agent):
-    """A partner organisation (civil society, diaspora, employer, university, school, media)."""
+    """A partner organisation (civil society, diaspora, employer, university, school, media).
 
-    def __init__(self, model: ArrivalCity, kind: str, capacity: float, engagement_level: str):
+    Attributes:
+        params: its scenario entry (kind, capacity, sectors, funding, engagement level).
+        active: whether it still has funding this month.
+        capacity_added: cases a month it adds to each sector this month.
+    """
+
+    def __init__(self, model: ArrivalCity, params: PartnerParams):
         super().__init__(model)
-        self.kind = kind
-        self.capacity = capacity
-        self.engagement_level = engagement_level
+        self.params = params
+        self.kind = params.kind
+        self.engagement_level = params.engagement_level
+        self.active = True
+        self.capacity_added = np.zeros(len(SECTORS))

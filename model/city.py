@@ -18,8 +18,9 @@ from model.agents import (
     Migrant,
     MunicipalService,
     NationalGovernment,
+    Partner,
 )
-from model.metrics import CohortTally, population_outcomes
+from model.metrics import CohortTally, persons_per_block, population_outcomes
 from model.population import (
     ASYLUM_PENDING,
     DOUBLED_UP,
@@ -37,9 +38,20 @@ from model.population import (
     Population,
     gather,
 )
-from model.processes import access, housing, inflow, mobility, services, status, work
+from model.processes import (
+    access,
+    cohesion,
+    housing,
+    inflow,
+    mobility,
+    partners,
+    planning,
+    services,
+    status,
+    work,
+)
 from model.scenario import SECTORS, Scenario
-from model.space import EDGE, RING_DENSITY, CitySpace
+from model.space import EDGE, PERIPHERY, RING_DENSITY, CitySpace
 
 HOST_LABOUR_FORCE_SHARE = 0.8
 FORMAL_VACANCY_RATE = 0.02
@@ -102,19 +114,7 @@ class ArrivalCity(mesa.Model):
         formal_hosts = int((hh.employment == FORMAL_WORK).sum())
         self.formal_jobs_start = formal_hosts * (1 + FORMAL_VACANCY_RATE)
         self.arrivals_schedule = inflow.monthly_agents(s.inflow, self.months + 1, self.scale)
-        self.services = {
-            sector: MunicipalService(
-                self,
-                sector,
-                getattr(s.city.service_capacity, sector)
-                * self.residents_start
-                * self.scale
-                / 1000.0,
-            )
-            for sector in SECTORS
-        }
-        self.city_government = CityGovernment(self)
-        self.national_government = NationalGovernment(self)
+        self._build_governance()
         self._migrant_agents: dict[int, Migrant] = {}
         self._household_agents = [Household(self, row) for row in range(hh.n)]
         self.cohorts = CohortTally(self.months)
@@ -178,6 +178,45 @@ class ArrivalCity(mesa.Model):
         space.layer("informal_capacity")[edge] += 1
         self.target_occupancy = 1 - s.housing_vacancy_rate
 
+    def _build_governance(self) -> None:
+        s = self.scenario
+        hh = self.population.households
+        residents = self.residents_start * self.scale
+        self.city_runs = planning.city_run_sectors(s.governance)
+        self.cost_per_case = np.array([getattr(s.city.cost_per_case, k) for k in SECTORS])
+        self.services = {}
+        for k, sector in enumerate(SECTORS):
+            baseline = getattr(s.city.service_capacity, sector) * residents / 1000.0
+            svc = MunicipalService(
+                self, sector, baseline, "city" if self.city_runs[k] else "nation"
+            )
+            svc.id_required = not (self.city_runs[k] and s.policies.status_blind_access)
+            svc.language_support = s.policies.language_support
+            self.services[sector] = svc
+        # planners keep each sector's month-0 ratio of capacity to expected requests
+        self.baseline_capacity = np.array([svc.capacity for svc in self.services.values()])
+        host_rates = np.array([getattr(s.city.host_need_rate, k) for k in SECTORS])
+        self.capacity_ratio = np.where(
+            host_rates > 0,
+            self.baseline_capacity / np.maximum(host_rates * residents / 1000, 1e-9),
+            1.0,
+        )
+        self.planned_capacity = self.baseline_capacity.copy()
+        self.city_government = CityGovernment(self)
+        self.national_government = NationalGovernment(self)
+        self.partner_agents = [Partner(self, p) for p in s.partners]
+        self.formal_workers_start = float((hh.employment == FORMAL_WORK).sum())
+        self.registered_history = [residents]
+        self.baseline_cost = self.baseline_capacity * self.cost_per_case
+        self.attitude_baseline = hh.attitude.copy()
+        self.attitude_mean_start = float(hh.attitude.mean())
+        self.rent_start = self.space.layer("rent").copy()
+        self.travel_start = self.space.layer("travel_minutes").copy()
+        self.discrimination_factor = cohesion.discrimination_multiplier(
+            0.0, s.policies.anti_discrimination
+        )
+        self.mainstream_wait = 0.0
+
     # ------------------------------------------------------------------ agents as views
     def household_agent(self, row: int) -> Household:
         """The Household agent of a household row."""
@@ -196,9 +235,12 @@ class ArrivalCity(mesa.Model):
         self._housing(t)
         self._status(t)
         self._work(t)
-        served = self._needs_and_services(t)
+        self._needs_and_services(t)
+        self._planning(t)
+        self._partners(t)
+        self._cohesion(t)
         self._mobility(t)
-        self._observe(t, served)
+        self._observe(t)
         if t >= self.months:
             self.running = False
 
@@ -292,6 +334,9 @@ class ArrivalCity(mesa.Model):
             s.behaviour,
             rng,
             month,
+            discrimination=min(
+                1.0, s.behaviour.housing_discrimination * self.discrimination_factor
+            ),
         )
         mig.assisted[:] = False
         still = seekers[(hh.tenure[seekers] == UNHOUSED) & (previous == UNHOUSED)]
@@ -378,13 +423,17 @@ class ArrivalCity(mesa.Model):
             mig.present & (mig.age_band < 2) & may_work & (mig.employment != FORMAL_WORK)
         )
         block = hh.block[mig.household[mig_seekers]]
+        # horizontal coherence: employment services and transport planned together
+        access_ = self.space.access()[np.maximum(block, 0)]
+        access_ = access_ + (1 - access_) * 0.6 * s.governance.horizontal_coherence
+        openness = partners.employer_openness(s.partners, t)
         scores = work.migrant_hiring_score(
             mig.employability[mig_seekers],
             mig.skill[mig_seekers],
             mig.recognised[mig_seekers],
             mig.language[mig_seekers],
-            self.space.access()[np.maximum(block, 0)],
-            b.hiring_discrimination,
+            access_,
+            min(1.0, b.hiring_discrimination * self.discrimination_factor * (1 - openness)),
             carer=mig.female[mig_seekers] & (hh.children[mig.household[mig_seekers]] > 0),
             childcare_barrier=b.childcare_barrier,
         )
@@ -406,15 +455,16 @@ class ArrivalCity(mesa.Model):
             mig.employment, mig.skill, mig.recognised, b.wage_formal, b.wage_informal
         )
 
-    def _needs_and_services(self, t: int) -> np.ndarray:
+    def _needs_and_services(self, t: int) -> None:
         s, rng = self.scenario, self.rng
+        pol, gov = s.policies, s.governance
         hh, mig = self.population.households, self.population.migrants
         tenure = hh.tenure[mig.household]
         children = hh.children[mig.household]
         needs = access.monthly_needs(mig, t, tenure, self.may_work, children, rng)
         id_required = np.array([svc.id_required for svc in self.services.values()], dtype=float)
         chance = access.request_probability(
-            mig, children, s.behaviour.fear_of_id_checks, id_required
+            mig, children, s.behaviour.fear_of_id_checks, id_required, pol.language_support
         )
         asks = needs & (rng.random(needs.shape) < chance)
         entitled = rng.random(needs.shape) < access.entitlement(mig.status, mig.origin, s.national)
@@ -425,20 +475,22 @@ class ArrivalCity(mesa.Model):
         mig.waiting_since[accepted] = t
         served = np.zeros_like(needs)
         host_persons = float(hh.size[hh.host & hh.present].sum()) * self.scale
+        self.host_requests = np.zeros(len(SECTORS))
+        mainstream_waits = []
         for k, (sector, svc) in enumerate(self.services.items()):
             rate = getattr(s.city.host_need_rate, sector)
             host_requests = float(rng.poisson(host_persons * rate / 1000.0))
+            self.host_requests[k] = host_requests
             queue_start = svc.host_queue.sum() + carried[:, k].sum() * self.scale
             svc.host_queue[t] += host_requests
-            delivery = services.serve_fifo(
-                mig.waiting_since[:, k], svc.host_queue, svc.capacity, t, self.scale, rng
-            )
+            delivery = self._serve(svc, mig.waiting_since[:, k], t)
             served[:, k] = delivery.served_migrants
             mig.waiting_since[delivery.served_migrants, k] = -1
             svc.requests = host_requests + accepted[:, k].sum() * self.scale
             svc.served = delivery.served_hosts + delivery.served_migrants.sum() * self.scale
             svc.mean_wait_months = delivery.mean_wait
             svc.queue_length = delivery.queue_end
+            mainstream_waits.append((delivery.host_wait, delivery.served_hosts))
             self.ledger.append(
                 {
                     "month": t,
@@ -450,8 +502,30 @@ class ArrivalCity(mesa.Model):
                     "dropped": 0.0,
                 }
             )
-        legal_aid = services.apply_effects(mig, served, s.behaviour, rng)
+        waits, volume = np.array(mainstream_waits).T
+        self.mainstream_wait = float((waits * volume).sum() / max(volume.sum(), 1e-9))
+        self.newcomer_requests = accepted
+        legal_aid = services.apply_effects(
+            mig,
+            served,
+            s.behaviour,
+            rng,
+            fast_track=pol.credential_fast_track,
+            language_support=pol.language_support,
+            one_stop_shop=pol.one_stop_shop,
+        )
         status.regularise(mig, legal_aid, s.national, rng)
+        # referrals: those served are sent on to the sectors of their other needs this month
+        coherence = max(gov.horizontal_coherence, 0.9 if pol.one_stop_shop else 0.0)
+        referred, lost = services.refer(needs & ~accepted & entitled, served, coherence, rng)
+        referred &= mig.waiting_since < 0
+        mig.waiting_since[referred] = t
+        for k, svc in enumerate(self.services.values()):
+            joined = float(referred[:, k].sum()) * self.scale  # they join this month's queue
+            svc.requests += joined
+            svc.queue_length += joined
+            self.ledger[-len(SECTORS) + k]["requests"] += joined
+            self.ledger[-len(SECTORS) + k]["queue_end"] += joined
         # unmet need: needs this month (new and still queued) that were not served
         present_need = needs | carried
         unmet = present_need & ~served
@@ -462,8 +536,160 @@ class ArrivalCity(mesa.Model):
             unmet_need_rate_migrants=_ratio(unmet.sum(), present_need.sum()),
             unmet_need_rate_irregular=_ratio(unmet[irregular].sum(), present_need[irregular].sum()),
             service_uptake_irregular=_ratio(asks[irregular].sum(), needs[irregular].sum()),
+            referrals_lost=float(lost.sum()) * self.scale,
+            referrals_made=float(referred.sum()) * self.scale,
         )
-        return served
+
+    def _serve(self, svc: MunicipalService, request_month: np.ndarray, t: int):
+        """Serve one sector's queue: dedicated newcomer desks first when delivery is targeted."""
+        pol = self.scenario.policies
+        if pol.delivery == "targeted" and svc.run_by == "city":
+            dedicated = svc.capacity * pol.targeted_share
+            no_hosts = np.zeros_like(svc.host_queue)
+            first = services.serve_fifo(request_month, no_hosts, dedicated, t, self.scale, self.rng)
+            rest = np.where(first.served_migrants, -1, request_month)
+            second = services.serve_fifo(
+                rest, svc.host_queue, svc.capacity - dedicated, t, self.scale, self.rng
+            )
+            return services.combine(first, second, self.scale)
+        return services.serve_fifo(
+            request_month, svc.host_queue, svc.capacity, t, self.scale, self.rng
+        )
+
+    def _planning(self, t: int) -> None:
+        """Process 7: perceived demand, planned capacity, money, and what is delivered."""
+        s = self.scenario
+        gov, pol = s.governance, s.policies
+        hh, mig = self.population.households, self.population.migrants
+        tenure = hh.tenure[mig.household]
+        on_register = planning.registered(mig.status, tenure) & mig.present
+        data_quality = min(1.0, gov.data_quality + partners.data_gain(s.partners, t))
+        seen_city = planning.visibility(on_register, data_quality)
+        seen_nation = planning.visibility(on_register, planning.national_data_quality(gov))
+        requests = self.newcomer_requests * self.scale
+        actual = self.host_requests + requests.sum(axis=0)
+        perceived = np.where(
+            self.city_runs,
+            self.host_requests + (requests * seen_city[:, None]).sum(axis=0),
+            self.host_requests + (requests * seen_nation[:, None]).sum(axis=0),
+        )
+        self.month_stats["demand_perception_gap"] = _ratio((actual - perceived).sum(), actual.sum())
+        lag = np.where(
+            self.city_runs,
+            gov.planning_lag_months,
+            gov.national_planning_lag_months * (1 - 0.5 * gov.vertical_coherence),
+        )
+        target = perceived * self.capacity_ratio
+        if pol.one_stop_shop:
+            target[SECTORS.index("reception")] *= 1.5
+        self.planned_capacity = planning.plan(self.planned_capacity, target, lag)
+        # money: own revenue with formal employment, transfers per registered resident (lagged)
+        residents_registered = (
+            float(hh.size[hh.host & hh.present].sum())
+            + float(hh.size[mig.household[on_register]].sum())
+        ) * self.scale
+        self.registered_history.append(residents_registered)
+        lag_months = planning.transfer_lag(s.national.transfer_lag_months, gov)
+        lagged = self.registered_history[max(0, len(self.registered_history) - 1 - lag_months)]
+        workers = float((hh.employment[hh.host & hh.present] == FORMAL_WORK).sum()) + float(
+            (mig.employment[mig.present] == FORMAL_WORK).sum()
+        )
+        growth = planning.fiscal_growth(
+            workers,
+            self.formal_workers_start,
+            lagged,
+            self.registered_history[0],
+            gov.own_revenue_share,
+        )
+        funding = gov.resources * float((self.baseline_cost * self.city_runs).sum()) * growth
+        residents = float(hh.size[hh.present].sum()) * self.scale
+        partner_cost = sum(
+            float((partners.effective_capacity(p) * self.cost_per_case).sum())
+            * partners.PARTNER_COST_SHARE
+            for p in s.partners
+            if p.funding == "city" and partners.is_active(p, t)
+        )
+        other = planning.policy_cost(pol, residents) + partner_cost
+        mandate, gap, paid = planning.budget(
+            self.planned_capacity, self.cost_per_case, self.city_runs, other, funding
+        )
+        city = self.city_government
+        city.funding, city.mandate, city.budget_gap, city.paid_share = funding, mandate, gap, paid
+        city.registered_residents = residents_registered
+        self.delivered = np.where(
+            self.city_runs, self.planned_capacity * paid, self.planned_capacity
+        )
+        # transport investment shortens peripheral travel times, over about two years
+        if pol.transport_investment > 0:
+            travel = self.space.layer("travel_minutes")
+            outer = self.space.ring >= PERIPHERY
+            goal = self.travel_start * (1 - 0.5 * pol.transport_investment)
+            travel[outer] += (goal[outer] - travel[outer]) / 24.0
+        self.month_stats.update(budget_gap=gap, city_funding=funding, city_mandate=mandate)
+
+    def _partners(self, t: int) -> None:
+        """Process 8: partners add capacity and reach the hard-to-reach while funded."""
+        s = self.scenario
+        hh, mig = self.population.households, self.population.migrants
+        added = np.zeros(len(SECTORS))
+        for agent in self.partner_agents:
+            agent.active = partners.is_active(agent.params, t + 1)
+            agent.capacity_added = (
+                partners.effective_capacity(agent.params)
+                if agent.active
+                else agent.capacity_added * 0
+            )
+            added += agent.capacity_added
+        for k, svc in enumerate(self.services.values()):
+            svc.planned_capacity = float(self.planned_capacity[k])
+            svc.capacity = float(self.delivered[k] + added[k])
+        tenure = hh.tenure[mig.household]
+        hard = mig.present & (
+            (mig.status == IRREGULAR)
+            | (tenure == INFORMAL)
+            | (tenure == DOUBLED_UP)
+            | (mig.information < 0.3)
+        )
+        partners.apply_outreach(
+            mig.information, mig.trust, hard, partners.outreach_gain(s.partners, t)
+        )
+        if s.policies.migrant_participation:
+            here = mig.present
+            mig.trust[here] += 0.01 * (1 - mig.trust[here])
+        self.month_stats["partner_capacity"] = float(added.sum())
+
+    def _cohesion(self, t: int) -> None:
+        """Process 9: host attitudes move; they feed back into discrimination."""
+        s = self.scenario
+        hh = self.population.households
+        hosts = np.flatnonzero(hh.host & hh.present)
+        newcomers, host_people = persons_per_block(hh, self.space.n_blocks)
+        share = newcomers / np.maximum(newcomers + host_people, 1.0)
+        rent_rise = np.maximum(self.space.layer("rent") / self.rent_start - 1.0, 0.0)
+        block = np.maximum(hh.block[hosts], 0)
+        favouritism = cohesion.perceived_favouritism(
+            s.policies.delivery == "targeted", self.mainstream_wait
+        )
+        hostility = s.city.media_hostility * (1 - partners.media_softening(s.partners, t))
+        change = cohesion.attitude_change(
+            hh.attitude[hosts],
+            self.attitude_baseline[hosts],
+            share[block],
+            rent_rise[block],
+            self.mainstream_wait,
+            favouritism,
+            s.policies.mediation_culture,
+            hostility,
+        )
+        hh.attitude[hosts] = np.clip(hh.attitude[hosts] + change, -1.0, 1.0)
+        shift = float(hh.attitude[hosts].mean()) - self.attitude_mean_start
+        self.discrimination_factor = cohesion.discrimination_multiplier(
+            shift, s.policies.anti_discrimination
+        )
+        self.month_stats.update(
+            tension_index=cohesion.tension_index(hh.attitude[hosts]),
+            perceived_favouritism=favouritism,
+        )
 
     def _mobility(self, t: int) -> None:
         hh, mig = self.population.households, self.population.migrants
@@ -484,7 +710,7 @@ class ArrivalCity(mesa.Model):
         for r in leaving.tolist():
             self._migrant_agents.pop(r).remove()
 
-    def _observe(self, t: int, served: np.ndarray) -> None:
+    def _observe(self, t: int) -> None:
         pop = self.population
         out = population_outcomes(pop.migrants, pop.households, self.space.n_blocks, self.scale)
         out.update(self.month_stats)
@@ -497,9 +723,25 @@ class ArrivalCity(mesa.Model):
         units = self.space.layer("formal_units")
         out["mean_rent"] = float((rent * units).sum() / max(units.sum(), 1))
         out["month"] = t
+        out.update(self._periphery_and_hard_to_reach())
         self.latest = out
         self.cohorts.add(pop.migrants, t)
         self.datacollector.collect(self)
+
+    def _periphery_and_hard_to_reach(self) -> dict[str, float]:
+        hh, mig = self.population.households, self.population.migrants
+        adults = mig.present & (mig.age_band < 2)
+        outer = adults & (self.space.ring[np.maximum(hh.block[mig.household], 0)] >= PERIPHERY)
+        irregular = mig.present & (mig.status == IRREGULAR)
+        return {
+            "migrant_formal_employment_rate_periphery": _ratio(
+                (outer & (mig.employment == FORMAL_WORK)).sum(), outer.sum()
+            ),
+            "information_irregular": float(mig.information[irregular].mean())
+            if irregular.any()
+            else 0.0,
+            "trust_irregular": float(mig.trust[irregular].mean()) if irregular.any() else 0.0,
+        }
 
 
 def _ratio(numerator: float, denominator: float) -> float:
@@ -528,8 +770,20 @@ OUTCOMES: tuple[str, ...] = (
     "mean_rent",
     "dissimilarity_index",
     "host_attitude_mean",
+    "tension_index",
+    "perceived_favouritism",
     "trust_mean",
+    "trust_irregular",
+    "information_irregular",
     "integration_index",
+    "migrant_formal_employment_rate_periphery",
+    "referrals_made",
+    "referrals_lost",
+    "budget_gap",
+    "city_funding",
+    "city_mandate",
+    "demand_perception_gap",
+    "partner_capacity",
 )
 
 

@@ -15,10 +15,17 @@ from __future__ import annotations
 import difflib
 import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args, get_origin
 
 import tomli_w
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 SECTORS: tuple[str, ...] = (
     "health",
@@ -60,6 +67,13 @@ class Section(BaseModel):
     """Base of every scenario section: unknown keys are errors, assignments are validated."""
 
     model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False)
+
+
+def _known_sectors(value: list[str] | None) -> list[str] | None:
+    for sector in value or []:
+        if sector not in SECTORS:
+            raise ValueError(f"unknown sector {sector!r} (sectors: {', '.join(SECTORS)})")
+    return value
 
 
 def _check_mix(values: dict[str, float], name: str) -> None:
@@ -140,6 +154,20 @@ class CityParams(Section):
             legal_aid=1.0,
         ),
         description="host requests per month per 1,000 host residents, by sector",
+    )
+    cost_per_case: SectorValues = Field(
+        default_factory=lambda: SectorValues(
+            health=150,
+            education=400,
+            housing_assistance=900,
+            employment_skills=300,
+            reception=200,
+            legal_aid=250,
+        ),
+        description="what serving one case costs, by sector (currency)",
+    )
+    media_hostility: float = P(
+        0.2, 0.0, 1.0, "score 0-1", "hostility of local media and political discourse to newcomers"
     )
 
 
@@ -287,6 +315,9 @@ class NationalParams(Section):
         0.002, 0.0, 0.2, "1/month", "chance an irregular resident is regularised in a month"
     )
     entitlements: Entitlements = Field(default_factory=Entitlements, description="by status")
+    transfer_lag_months: float = P(
+        24.0, 0.0, 120.0, "months", "delay before transfers count a new registered resident"
+    )
 
 
 class BehaviourParams(Section):
@@ -361,6 +392,101 @@ class BehaviourParams(Section):
     )
 
 
+class GovernanceParams(Section):
+    """Decentralisation (competences and resources, two dials) and policy coherence."""
+
+    competences: float = P(
+        0.6, 0.0, 1.0, "share", "share of the six service sectors the city runs (the rest: nation)"
+    )
+    city_sectors: list[str] | None = Field(
+        None, description="explicit list of the sectors the city runs (overrides competences)"
+    )
+    resources: float = P(
+        1.0, 0.0, 2.0, "share", "money that follows the city's mandates (transfers, own revenue)"
+    )
+    own_revenue_share: float = P(
+        0.5, 0.0, 1.0, "share", "part of the city's money from own revenue (the rest: transfers)"
+    )
+    vertical_coherence: float = P(
+        0.3, 0.0, 1.0, "score 0-1", "national-local consultation and alignment"
+    )
+    horizontal_coherence: float = P(
+        0.3, 0.0, 1.0, "score 0-1", "coordination across the city's sectors"
+    )
+    data_quality: float = P(
+        0.4, 0.0, 1.0, "share", "irregular and informally housed residents the city's data see"
+    )
+    planning_lag_months: float = P(
+        6.0, 1.0, 60.0, "months", "time for city-run capacity to follow perceived demand"
+    )
+    national_planning_lag_months: float = P(
+        18.0, 1.0, 120.0, "months", "time for nationally run capacity to follow demand"
+    )
+
+    @field_validator("city_sectors")
+    @classmethod
+    def _sectors(cls, value: list[str] | None) -> list[str] | None:
+        return _known_sectors(value)
+
+
+class PoliciesParams(Section):
+    """The city's policies; each has a monthly cost drawn from its budget."""
+
+    one_stop_shop: bool = Field(False, description="a single reception desk that refers onwards")
+    status_blind_access: bool = Field(
+        False, description="city services ask no ID and share no data (a 'firewall')"
+    )
+    language_support: float = P(0.0, 0.0, 1.0, "level 0-1", "interpreting, translated information")
+    credential_fast_track: float = P(
+        0.0, 0.0, 1.0, "level 0-1", "fast recognition of foreign diplomas and skills"
+    )
+    anti_discrimination: float = P(
+        0.0, 0.0, 1.0, "level 0-1", "testing, sanctions, awareness against discrimination"
+    )
+    mediation_culture: float = P(
+        0.0, 0.0, 1.0, "level 0-1", "neighbourhood mediation and intercultural programmes"
+    )
+    migrant_participation: bool = Field(
+        False, description="a migrants' council and participatory budget"
+    )
+    transport_investment: float = P(
+        0.0, 0.0, 1.0, "level 0-1", "transit investment to the periphery"
+    )
+    delivery: Literal["mainstream", "targeted"] = Field(
+        "mainstream", description="newcomers served in mainstream services or at dedicated desks"
+    )
+    targeted_share: float = P(
+        0.2, 0.0, 0.8, "share", "capacity reserved for newcomers when delivery is targeted"
+    )
+
+
+class PartnerParams(Section):
+    """One partner organisation."""
+
+    name: str = Field("partner", description="a label")
+    kind: Literal["civil_society", "diaspora", "employer", "university", "school", "media"] = Field(
+        "civil_society", description="what kind of organisation"
+    )
+    capacity: float = P(0.0, 0.0, 1e7, "cases/month", "cases it can serve a month")
+    sectors: list[str] | None = Field(None, description="sectors it serves (default by kind)")
+    outreach: float | None = Field(
+        None, ge=0.0, le=1.0, description="reach into the hard-to-reach, 0-1 (default by kind)"
+    )
+    funding: Literal["donor", "city", "national", "own"] = Field(
+        "donor", description="who pays; city funding is drawn from the city's budget"
+    )
+    funding_end_month: int = P(0, 0, 600, "month", "month its funding ends (0 = never)")
+    engagement_level: Literal["inform", "consult", "involve", "collaborate", "empower"] = Field(
+        "consult",
+        description="the city's engagement with it (seed: Adopter une approche multipartite)",
+    )
+
+    @field_validator("sectors")
+    @classmethod
+    def _sectors(cls, value: list[str] | None) -> list[str] | None:
+        return _known_sectors(value)
+
+
 class RunParams(Section):
     """How long and at what resolution."""
 
@@ -369,11 +495,16 @@ class RunParams(Section):
 
 
 class Scenario(Section):
-    """A complete scenario: the city, the inflow, national rules, behaviour and the run."""
+    """A complete scenario: city, inflow, national rules, governance, policies, partners, run."""
 
     city: CityParams = Field(default_factory=CityParams, description="the city")
     inflow: InflowParams = Field(default_factory=InflowParams, description="the arrivals")
     national: NationalParams = Field(default_factory=NationalParams, description="national rules")
+    governance: GovernanceParams = Field(
+        default_factory=GovernanceParams, description="decentralisation and coherence"
+    )
+    policies: PoliciesParams = Field(default_factory=PoliciesParams, description="city policies")
+    partners: list[PartnerParams] = Field(default_factory=list, description="partner organisations")
     behaviour: BehaviourParams = Field(default_factory=BehaviourParams, description="constants")
     run: RunParams = Field(default_factory=RunParams, description="horizon and scale")
 
@@ -417,7 +548,7 @@ class Scenario(Section):
 
     def to_toml(self) -> str:
         """The complete scenario as TOML text; ``from_toml_string(s.to_toml()) == s``."""
-        return tomli_w.dumps(self.to_dict())
+        return tomli_w.dumps(self.model_dump(mode="json", exclude_none=True))
 
     def with_overrides(self, overrides: dict[str, Any], source: str = "overrides") -> Scenario:
         """A copy with dotted keys replaced, e.g. ``{"inflow.total": 5000}``; validated."""
@@ -481,6 +612,14 @@ def _sub_model(annotation: Any) -> type[BaseModel] | None:
     )
 
 
+def _list_model(annotation: Any) -> type[BaseModel] | None:
+    """The model class of a ``list[Model]`` field, else None."""
+    if get_origin(annotation) is list:
+        (inner,) = get_args(annotation)
+        return _sub_model(inner)
+    return None
+
+
 def _unknown(model: type[BaseModel], key: str, source: str) -> None:
     names = [row["key"] for row in model.describe()] if hasattr(model, "describe") else []
     close = difflib.get_close_matches(key, names, n=1, cutoff=0.6)
@@ -507,15 +646,23 @@ def _check_keys(model: type[BaseModel], data: Any, source: str, prefix: tuple[st
             if not isinstance(value, dict):
                 raise ScenarioError(source, dotted, "must be a table of keys, not a single value")
             _check_keys(sub, value, source, (*prefix, key))
+        item = _list_model(field.annotation)
+        if item is not None and isinstance(value, list):
+            for i, element in enumerate(value):
+                if not isinstance(element, dict):
+                    raise ScenarioError(source, f"{dotted}[{i}]", "must be a table of keys")
+                _check_keys(item, element, source, (*prefix, f"{key}[{i}]"))
 
 
 def _field_at(model: type[BaseModel], loc: tuple[Any, ...]):
     field = None
     for part in loc:
-        if model is None or not isinstance(part, str) or part not in model.model_fields:
+        if isinstance(part, int):
+            continue
+        if model is None or part not in model.model_fields:
             break
         field = model.model_fields[part]
-        model = _sub_model(field.annotation)
+        model = _sub_model(field.annotation) or _list_model(field.annotation)
     return field
 
 
@@ -533,8 +680,13 @@ def _range_text(field: Any) -> str:
 
 def _translate(model: type[BaseModel], exc: ValidationError, source: str) -> ScenarioError:
     err = exc.errors()[0]
-    loc = tuple(p for p in err["loc"] if isinstance(p, str))
-    key = ".".join(loc)
+    loc = tuple(p for p in err["loc"] if isinstance(p, (str, int)))
+    key = ".".join(str(p) for p in loc if isinstance(p, str))
+    for p in loc:
+        if isinstance(p, int):
+            head, _, tail = key.partition(".")
+            key = f"{head}[{p}]" + (f".{tail}" if tail else "")
+            break
     field = _field_at(model, loc)
     reason = err["msg"].removeprefix("Value error, ")
     if "input" in err and err["type"] not in ("value_error",):

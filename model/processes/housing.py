@@ -190,6 +190,7 @@ def search_formal(
     behaviour: BehaviourParams,
     rng: np.random.Generator,
     month: HousingMonth,
+    discrimination: float | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Seekers try to rent a formal unit.
 
@@ -205,6 +206,8 @@ def search_formal(
         behaviour: the behavioural constants.
         rng: the model's generator.
         month: the month's counters, updated.
+        discrimination: landlords' refusal chance for newcomers this month (default: the
+            behavioural constant; the model passes it scaled by attitudes and policy).
 
     Returns:
         (housed seekers' rows, applicants turned away per block) — the second is unmet demand
@@ -235,9 +238,9 @@ def search_formal(
     choice = np.where(picked >= 0, listings[np.arange(len(seekers)), np.maximum(picked, 0)], -1)
     budget = budget[:, 0]
     np.add.at(applicants, choice[choice >= 0], 1)  # demand seen by the market, admitted or not
-    refused = (
-        is_newcomer & ~assisted & (rng.random(len(seekers)) < behaviour.housing_discrimination)
-    )
+    if discrimination is None:
+        discrimination = behaviour.housing_discrimination
+    refused = is_newcomer & ~assisted & (rng.random(len(seekers)) < discrimination)
     month.rejected_by_landlords += int((refused & (choice >= 0)).sum())
     choice[refused] = -1
     won = _fill(choice, vacancies, rng)

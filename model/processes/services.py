@@ -26,6 +26,7 @@ class Delivery:
     served_hosts: float
     mean_wait: float
     queue_end: float
+    host_wait: float = 0.0  # mean wait of the hosts served (mainstream waiting, seen by hosts)
 
 
 def serve_fifo(
@@ -75,7 +76,49 @@ def serve_fifo(
         queued = total.sum()
         wait = queued / capacity if capacity > 0 else float(queued > 0) * 12.0
     queue_end = host_queue.sum() + (waiting & ~served).sum() * scale
-    return Delivery(served, float(host_served.sum()), float(wait), float(queue_end))
+    if host_served.sum() > 0:
+        host_wait = float((host_served * age).sum() / host_served.sum())
+    else:
+        host_wait = float(host_queue.sum() / capacity) if capacity > 0 else 0.0
+    return Delivery(served, float(host_served.sum()), float(wait), float(queue_end), host_wait)
+
+
+def combine(dedicated: Delivery, mainstream: Delivery, scale: float) -> Delivery:
+    """One sector's month when newcomers first use dedicated desks, then mainstream ones."""
+    first = dedicated.served_migrants.sum() * scale
+    second = mainstream.served_hosts + mainstream.served_migrants.sum() * scale
+    total = first + second
+    wait = (dedicated.mean_wait * first + mainstream.mean_wait * second) / total if total else 0.0
+    return Delivery(
+        dedicated.served_migrants | mainstream.served_migrants,
+        mainstream.served_hosts,
+        float(wait),
+        mainstream.queue_end,
+        mainstream.host_wait,
+    )
+
+
+def refer(
+    other_needs: np.ndarray, served: np.ndarray, coherence: float, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Referrals from a service to the sectors of a person's other needs.
+
+    Whoever is served somewhere this month is referred on for the needs they did not ask for
+    themselves; a referral arrives with probability ``coherence`` (horizontal coherence, or the
+    one-stop shop) and is otherwise lost between sectors.
+
+    Args:
+        other_needs: (people, sectors) needs this month that did not become a request.
+        served: (people, sectors) served this month.
+        coherence: 0-1, chance a referral arrives.
+        rng: the model's generator.
+
+    Returns:
+        (referred, lost): boolean (people, sectors) arrays.
+    """
+    candidates = other_needs & served.any(axis=1)[:, None] & ~served
+    arrives = rng.random(candidates.shape) < coherence
+    return candidates & arrives, candidates & ~arrives
 
 
 def apply_effects(
@@ -84,6 +127,8 @@ def apply_effects(
     behaviour: BehaviourParams,
     rng: np.random.Generator,
     fast_track: float = 0.0,
+    language_support: float = 0.0,
+    one_stop_shop: bool = False,
 ) -> np.ndarray:
     """Served needs change people; returns the extra regularisation chance from legal aid.
 
@@ -93,18 +138,20 @@ def apply_effects(
         behaviour: behavioural constants.
         rng: the model's generator.
         fast_track: 0-1, credential recognition fast-track policy strength.
+        language_support: 0-1, interpreting and course support (courses teach more).
+        one_stop_shop: whether reception is a one-stop shop (orientation informs more).
     """
     mig.health_need[served[:, HEALTH]] *= 0.5
     school = served[:, EDUCATION]
     mig.enrolled[school] = True
-    mig.language[school] += behaviour.language_course_gain
+    mig.language[school] += behaviour.language_course_gain * (1 + language_support)
     job = served[:, EMPLOYMENT]
     mig.employability[job] += 0.1
     recognise = job & mig.credentials & (rng.random(mig.n) < 0.15 + 0.6 * fast_track)
     mig.recognised[recognise] = True
     mig.assisted[served[:, HOUSING]] = True
     welcome = served[:, RECEPTION]
-    mig.information[welcome] += 0.3
+    mig.information[welcome] += 0.45 if one_stop_shop else 0.3
     mig.language[welcome] += 0.5 * behaviour.language_course_gain
     mig.trust[served.any(axis=1)] += 0.02
     for column in (mig.language, mig.information, mig.trust, mig.employability):
