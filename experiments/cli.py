@@ -41,10 +41,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from experiments.figures import overview
-    from model import simulate
-    from model.city import resolve_scenario
+    from model import Scenario, simulate
+    from model.presets import preset_path
 
-    scenario = resolve_scenario(args.scenario).with_overrides(_overrides(args.set), "--set")
+    files = [preset_path(name) for name in (args.scenario, *args.overlay)]
+    scenario = Scenario.from_files(files).with_overrides(_overrides(args.set), "--set")
     months = args.months or scenario.run.months
     out = Path(args.out or Path("results") / Path(args.scenario).stem)
     out.mkdir(parents=True, exist_ok=True)
@@ -153,6 +154,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=[],
         metavar="KEY=VALUE",
         help="override a parameter, e.g. --set inflow.total=5000 (repeatable)",
+    )
+    run.add_argument(
+        "--overlay",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="an overlay scenario on top, e.g. policies/one_stop_shop (repeatable)",
     )
     run.add_argument("--out", default=None, help="output folder (default results/<scenario>)")
     run.add_argument("--quiet", action="store_true", help="no progress bar")

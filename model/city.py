@@ -536,6 +536,7 @@ class ArrivalCity(mesa.Model):
             unmet_need_rate_migrants=_ratio(unmet.sum(), present_need.sum()),
             unmet_need_rate_irregular=_ratio(unmet[irregular].sum(), present_need[irregular].sum()),
             service_uptake_irregular=_ratio(asks[irregular].sum(), needs[irregular].sum()),
+            service_uptake_migrants=_ratio(asks.sum(), needs.sum()),
             referrals_lost=float(lost.sum()) * self.scale,
             referrals_made=float(referred.sum()) * self.scale,
         )
@@ -619,12 +620,12 @@ class ArrivalCity(mesa.Model):
         self.delivered = np.where(
             self.city_runs, self.planned_capacity * paid, self.planned_capacity
         )
-        # transport investment shortens peripheral travel times, over about two years
+        # transport investment shortens peripheral travel times, over about a year
         if pol.transport_investment > 0:
             travel = self.space.layer("travel_minutes")
             outer = self.space.ring >= PERIPHERY
-            goal = self.travel_start * (1 - 0.5 * pol.transport_investment)
-            travel[outer] += (goal[outer] - travel[outer]) / 24.0
+            goal = self.travel_start * (1 - 0.6 * pol.transport_investment)
+            travel[outer] += (goal[outer] - travel[outer]) / 12.0
         self.month_stats.update(budget_gap=gap, city_funding=funding, city_mandate=mandate)
 
     def _partners(self, t: int) -> None:
@@ -762,6 +763,7 @@ OUTCOMES: tuple[str, ...] = (
     "unmet_need_rate_migrants",
     "unmet_need_rate_irregular",
     "service_uptake_irregular",
+    "service_uptake_migrants",
     "informal_housing_share_migrants",
     "overcrowding_rate_migrants",
     "overcrowding_rate_hosts",

@@ -526,9 +526,25 @@ class Scenario(Section):
             ScenarioError: missing file, malformed TOML, a cycle of ``extends``, an unknown key, a
                 wrong type or an out-of-range value; the message names file, key and range.
         """
-        path = Path(path)
-        data = _load_chain(path, ())
-        return cls.from_dict(data, str(path))
+        return cls.from_files([path])
+
+    @classmethod
+    def from_files(cls, paths: list[str | Path]) -> Scenario:
+        """Read a base scenario and overlays, later files overriding earlier ones.
+
+        Each file may itself ``extends`` others. An error names the file that set the bad value.
+        """
+        data: dict[str, Any] = {}
+        origin: dict[str, str] = {}
+        for path in paths:
+            layer, where = _load_chain(Path(path), ())
+            data = _merge(data, layer)
+            origin.update(where)
+        try:
+            return cls.from_dict(data, str(paths[-1]))
+        except ScenarioError as exc:
+            source = _origin_of(exc.key, origin) or exc.source
+            raise ScenarioError(source, exc.key, exc.reason) from None
 
     @classmethod
     def from_toml_string(cls, text: str, source: str = "<string>") -> Scenario:
@@ -537,9 +553,9 @@ class Scenario(Section):
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             raise ScenarioError(source, "", f"malformed TOML: {exc}") from None
-        base = data.pop("extends", None)
-        if base is not None:
-            data = _merge(_load_chain(Path(base), ()), data)
+        bases = data.pop("extends", None)
+        for base in reversed(_as_list(bases, source)):
+            data = _merge(_load_chain(Path(base), ())[0], data)
         return cls.from_dict(data, source)
 
     def to_dict(self) -> dict[str, Any]:
@@ -574,7 +590,18 @@ class Scenario(Section):
 
 
 # ---------------------------------------------------------------------- helpers
-def _load_chain(path: Path, seen: tuple[Path, ...]) -> dict[str, Any]:
+def _as_list(bases: Any, source: str) -> list[str]:
+    if bases is None:
+        return []
+    if isinstance(bases, str):
+        return [bases]
+    if isinstance(bases, list) and all(isinstance(b, str) for b in bases):
+        return bases
+    raise ScenarioError(source, "extends", "must be a path, or a list of paths, to scenario files")
+
+
+def _load_chain(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], dict[str, str]]:
+    """A file's data merged over what it extends, and which file set each dotted key."""
     resolved = path.resolve()
     if resolved in seen:
         chain = " -> ".join(str(p) for p in (*seen, resolved))
@@ -587,13 +614,36 @@ def _load_chain(path: Path, seen: tuple[Path, ...]) -> dict[str, Any]:
         raise ScenarioError(str(path), "", f"malformed TOML: {exc}") from None
     except UnicodeDecodeError:
         raise ScenarioError(str(path), "", "not a UTF-8 text file") from None
-    base = data.pop("extends", None)
-    if base is None:
-        return data
-    if not isinstance(base, str):
-        raise ScenarioError(str(path), "extends", "must be a path (a string) to another scenario")
-    parent = _load_chain(path.parent / base, (*seen, resolved))
-    return _merge(parent, data)
+    bases = _as_list(data.pop("extends", None), str(path))
+    _check_keys(Scenario, data, str(path), ())
+    merged: dict[str, Any] = {}
+    origin: dict[str, str] = {}
+    for base in bases:  # several bases: later ones override earlier ones
+        layer, where = _load_chain(path.parent / base, (*seen, resolved))
+        merged = _merge(merged, layer)
+        origin.update(where)
+    origin.update(dict.fromkeys(_dotted_keys(data), str(path)))
+    return _merge(merged, data), origin
+
+
+def _dotted_keys(data: dict[str, Any], prefix: str = "") -> list[str]:
+    keys = []
+    for key, value in data.items():
+        dotted = f"{prefix}{key}"
+        keys.append(dotted)
+        if isinstance(value, dict):
+            keys.extend(_dotted_keys(value, dotted + "."))
+    return keys
+
+
+def _origin_of(key: str, origin: dict[str, str]) -> str | None:
+    """The file that set ``key`` (or its closest enclosing table)."""
+    parts = key.replace("[", ".").split(".")
+    for end in range(len(parts), 0, -1):
+        found = origin.get(".".join(parts[:end]))
+        if found:
+            return found
+    return None
 
 
 def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:

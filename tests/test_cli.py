@@ -78,3 +78,26 @@ def test_scenarios_lists_the_presets(capsys):
         "inflow_sudden",
     ):
         assert name in listed
+
+
+def test_policy_overlays_run_on_top_of_a_preset(tmp_path):
+    from model.presets import scenarios_dir
+
+    for overlay in sorted((scenarios_dir() / "policies").glob("*.toml")):
+        out = tmp_path / overlay.stem
+        code = main(
+            [
+                "run",
+                "northern_midsize_asylum",
+                "--overlay",
+                str(overlay),
+                "--months",
+                "3",
+                "--quiet",
+                "--out",
+                str(out),
+            ]
+        )
+        assert code == 0, overlay
+        used = (out / "scenario.toml").read_text()
+        assert "northern" in used.lower()  # the base city, with the overlay on top
