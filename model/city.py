@@ -208,6 +208,10 @@ class ArrivalCity(mesa.Model):
         self.formal_workers_start = float((hh.employment == FORMAL_WORK).sum())
         self.registered_history = [residents]
         self.baseline_cost = self.baseline_capacity * self.cost_per_case
+        self.host_rows = slice(0, hh.n)  # hosts are the first rows; they stay in the city
+        self.host_persons = float(hh.size.sum())
+        self.n_hosts = hh.n
+        self.block_people = persons_per_block(hh, self.space.n_blocks)
         self.attitude_baseline = hh.attitude.copy()
         self.attitude_mean_start = float(hh.attitude.mean())
         self.rent_start = self.space.layer("rent").copy()
@@ -307,17 +311,14 @@ class ArrivalCity(mesa.Model):
         housing.make_homeless(hh, np.concatenate([lost, evicted]))
         housing.recount_occupancy(hh, space)
         # who looks for a formal unit: the unhoused, the assisted, some doubled-up and informal
-        crowded_renter = (hh.tenure == FORMAL_RENTER) & (hh.size > hh.rooms)
-        upgrade = np.select(
-            [hh.tenure == DOUBLED_UP, hh.tenure == INFORMAL, crowded_renter],
-            [0.15, 0.05, 0.1],
-            0.0,
+        seekers = np.concatenate(
+            [
+                np.flatnonzero(hh.tenure[self.host_rows] == UNHOUSED),  # evicted hosts
+                self.n_hosts + np.flatnonzero(self._newcomers_looking()),
+            ]
         )
-        assisted = gather(mig.assisted, hh.migrant, False)
-        looking = hh.present & (
-            (hh.tenure == UNHOUSED) | assisted | (~hh.host & (rng.random(hh.n) < upgrade))
-        )
-        seekers = np.flatnonzero(looking)
+        assisted = np.zeros(hh.n, dtype=bool)
+        assisted[self.n_hosts :] = mig.assisted[hh.migrant[self.n_hosts :]]
         seeker_status = gather(mig.status, hh.migrant[seekers], -1)
         network = housing.network_pull(hh, space, s.inflow.profile.origin_groups)
         previous = hh.tenure[seekers].copy()
@@ -340,13 +341,26 @@ class ArrivalCity(mesa.Model):
         )
         mig.assisted[:] = False
         still = seekers[(hh.tenure[seekers] == UNHOUSED) & (previous == UNHOUSED)]
-        housing.recount_occupancy(hh, space)
+        # (informal dwellings left by movers count as free from next month's recount)
         housing.settle_fallback(hh, still, space, network, s.behaviour, rng)
         housing.recount_occupancy(hh, space)
         housing.update_market(space, applicants, self.target_occupancy, s.behaviour)
         self.month_stats.update(
             evictions=month.evictions * self.scale, hazard_losses=month.hazard_losses * self.scale
         )
+
+    def _newcomers_looking(self) -> np.ndarray:
+        """Newcomer households looking for a formal unit this month (mask over their rows)."""
+        hh, mig = self.population.households, self.population.migrants
+        rows = slice(self.n_hosts, hh.n)
+        tenure = hh.tenure[rows]
+        crowded_renter = (tenure == FORMAL_RENTER) & (hh.size[rows] > hh.rooms[rows])
+        upgrade = np.select(
+            [tenure == DOUBLED_UP, tenure == INFORMAL, crowded_renter], [0.15, 0.05, 0.1], 0.0
+        )
+        assisted = mig.assisted[hh.migrant[rows]]
+        chance = self.rng.random(len(tenure)) < upgrade
+        return hh.present[rows] & ((tenure == UNHOUSED) | assisted | chance)
 
     def _housing_means(self, rows: np.ndarray) -> np.ndarray:
         """What newcomers can add to their income when looking for rent.
@@ -404,18 +418,20 @@ class ArrivalCity(mesa.Model):
             rng,
         )
         mig.employment[lost] = NO_WORK
-        host_formal = hh.host & hh.present & (hh.employment == FORMAL_WORK)
-        host_lost = host_formal & (rng.random(hh.n) < b.job_separation_formal)
-        hh.employment[host_lost] = NO_WORK
+        host_employment = hh.employment[self.host_rows]  # a view: writes go to the table
+        host_lost = (host_employment == FORMAL_WORK) & (
+            rng.random(len(host_employment)) < b.job_separation_formal
+        )
+        host_employment[host_lost] = NO_WORK
         # formal hiring: hosts and newcomers with the right to work compete for vacancies
         jobs = work.labour_demand(
             self.formal_jobs_start, self.residents_smoothed, self.residents_start
         )
-        filled = (hh.employment[hh.host & hh.present] == FORMAL_WORK).sum() + (
+        filled = (host_employment == FORMAL_WORK).sum() + (
             mig.employment[mig.present] == FORMAL_WORK
         ).sum()
         host_seekers = np.flatnonzero(
-            hh.host & hh.present & hh.in_labour_force & (hh.employment == NO_WORK)
+            hh.in_labour_force[self.host_rows] & (host_employment == NO_WORK)
         )
         may_work = status.may_work_formally(mig, t, s.national)
         self.may_work = may_work
@@ -474,7 +490,7 @@ class ArrivalCity(mesa.Model):
         carried = mig.waiting_since >= 0
         mig.waiting_since[accepted] = t
         served = np.zeros_like(needs)
-        host_persons = float(hh.size[hh.host & hh.present].sum()) * self.scale
+        host_persons = self.host_persons * self.scale
         self.host_requests = np.zeros(len(SECTORS))
         mainstream_waits = []
         for k, (sector, svc) in enumerate(self.services.items()):
@@ -586,13 +602,12 @@ class ArrivalCity(mesa.Model):
         self.planned_capacity = planning.plan(self.planned_capacity, target, lag)
         # money: own revenue with formal employment, transfers per registered resident (lagged)
         residents_registered = (
-            float(hh.size[hh.host & hh.present].sum())
-            + float(hh.size[mig.household[on_register]].sum())
+            self.host_persons + float(hh.size[mig.household[on_register]].sum())
         ) * self.scale
         self.registered_history.append(residents_registered)
         lag_months = planning.transfer_lag(s.national.transfer_lag_months, gov)
         lagged = self.registered_history[max(0, len(self.registered_history) - 1 - lag_months)]
-        workers = float((hh.employment[hh.host & hh.present] == FORMAL_WORK).sum()) + float(
+        workers = float((hh.employment[self.host_rows] == FORMAL_WORK).sum()) + float(
             (mig.employment[mig.present] == FORMAL_WORK).sum()
         )
         growth = planning.fiscal_growth(
@@ -663,8 +678,8 @@ class ArrivalCity(mesa.Model):
         """Process 9: host attitudes move; they feed back into discrimination."""
         s = self.scenario
         hh = self.population.households
-        hosts = np.flatnonzero(hh.host & hh.present)
-        newcomers, host_people = persons_per_block(hh, self.space.n_blocks)
+        hosts = self.host_rows
+        newcomers, host_people = self.block_people  # as observed at the end of last month
         share = newcomers / np.maximum(newcomers + host_people, 1.0)
         rent_rise = np.maximum(self.space.layer("rent") / self.rent_start - 1.0, 0.0)
         block = np.maximum(hh.block[hosts], 0)
@@ -713,7 +728,8 @@ class ArrivalCity(mesa.Model):
 
     def _observe(self, t: int) -> None:
         pop = self.population
-        out = population_outcomes(pop.migrants, pop.households, self.space.n_blocks, self.scale)
+        self.block_people = persons_per_block(pop.households, self.space.n_blocks)
+        out = population_outcomes(pop.migrants, pop.households, self.block_people, self.scale)
         out.update(self.month_stats)
         waits = np.array([svc.mean_wait_months for svc in self.services.values()])
         volume = np.array([svc.served for svc in self.services.values()])

@@ -62,8 +62,13 @@ def integration_scores(mig: Table, tenure: np.ndarray) -> np.ndarray:
     return np.mean(parts, axis=0)
 
 
-def population_outcomes(mig: Table, hh: Table, n_blocks: int, scale: float) -> dict[str, float]:
-    """Residents, employment, housing and segregation outcomes of the month."""
+def population_outcomes(
+    mig: Table, hh: Table, block_people: tuple[np.ndarray, np.ndarray], scale: float
+) -> dict[str, float]:
+    """Residents, employment, housing and segregation outcomes of the month.
+
+    ``block_people`` is (newcomer persons, host persons) per block, from :func:`persons_per_block`.
+    """
     here = mig.present
     adults = here & (mig.age_band < 2)
     live_hh = hh.present
@@ -72,7 +77,7 @@ def population_outcomes(mig: Table, hh: Table, n_blocks: int, scale: float) -> d
     newcomer_hh = live_hh & ~hh.host
     host_hh = live_hh & hh.host
     labour = host_hh & hh.in_labour_force
-    newcomers, hosts = persons_per_block(hh, n_blocks)
+    newcomers, hosts = block_people
     integration = integration_scores(mig, tenure)
     mig.integration[:] = integration
     return {

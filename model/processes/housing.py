@@ -131,6 +131,15 @@ def network_pull(hh: Table, space: CitySpace, n_groups: int) -> np.ndarray:
     return np.log1p(counts.reshape(space.n_blocks, n_groups + 1) * 1.0)
 
 
+def draw_weighted(
+    weights: np.ndarray, size: tuple[int, ...], rng: np.random.Generator
+) -> np.ndarray:
+    """Indices drawn with probability proportional to ``weights`` (inverse CDF; fast)."""
+    cdf = np.cumsum(weights, dtype=float)
+    picks = np.searchsorted(cdf, rng.random(size) * cdf[-1], side="right")
+    return np.minimum(picks, len(weights) - 1)
+
+
 def _gumbel_argmax(score: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Draw one column per row with probability proportional to exp(score) (-inf = excluded)."""
     noisy = score + rng.gumbel(size=score.shape)
@@ -163,18 +172,14 @@ def view_listings(
     from one's origin community (vacancies weighted by co-origin presence); a group with no one
     in the city yet hears only of the open market.
     """
-    listings = rng.choice(
-        len(vacancies), size=(len(groups), LISTINGS_VIEWED), p=vacancies / vacancies.sum()
-    )
+    listings = draw_weighted(vacancies, (len(groups), LISTINGS_VIEWED), rng)
     half = LISTINGS_VIEWED // 2
     for group in np.unique(groups[groups > 0]):
         weights = vacancies * network[:, group]
         if weights.sum() <= 0:
             continue
         mine = np.flatnonzero(groups == group)
-        listings[mine, :half] = rng.choice(
-            len(vacancies), size=(len(mine), half), p=weights / weights.sum()
-        )
+        listings[mine, :half] = draw_weighted(weights, (len(mine), half), rng)
     return listings
 
 
@@ -294,7 +299,7 @@ def settle_fallback(
     )
     choice = np.full(len(rest), -1)
     if spare.sum() >= 1:
-        plots = rng.choice(space.n_blocks, size=(len(rest), LISTINGS_VIEWED), p=spare / spare.sum())
+        plots = draw_weighted(spare, (len(rest), LISTINGS_VIEWED), rng)
         score = behaviour.co_origin_preference * network[plots, hh.group[rest][:, None]]
         picked = _gumbel_argmax(score, rng)
         choice = plots[np.arange(len(rest)), picked]
