@@ -750,7 +750,11 @@ class ArrivalCity(mesa.Model):
         adults = mig.present & (mig.age_band < 2)
         outer = adults & (self.space.ring[np.maximum(hh.block[mig.household], 0)] >= PERIPHERY)
         irregular = mig.present & (mig.status == IRREGULAR)
+        skilled = adults & (mig.skill > 0)
         return {
+            "migrant_formal_employment_rate_skilled": _ratio(
+                (skilled & (mig.employment == FORMAL_WORK)).sum(), skilled.sum()
+            ),
             "migrant_formal_employment_rate_periphery": _ratio(
                 (outer & (mig.employment == FORMAL_WORK)).sum(), outer.sum()
             ),
@@ -795,6 +799,7 @@ OUTCOMES: tuple[str, ...] = (
     "information_irregular",
     "integration_index",
     "migrant_formal_employment_rate_periphery",
+    "migrant_formal_employment_rate_skilled",
     "referrals_made",
     "referrals_lost",
     "budget_gap",

@@ -335,7 +335,7 @@ class BehaviourParams(Section):
         0.3, 0.0, 1.0, "share", "chance a landlord turns away a newcomer applicant"
     )
     hiring_discrimination: float = P(
-        0.25, 0.0, 1.0, "share", "loss in a newcomer's formal hiring chance from discrimination"
+        0.15, 0.0, 1.0, "share", "loss in a newcomer's formal hiring chance from discrimination"
     )
     rent_elasticity: float = P(
         0.3, 0.0, 3.0, "1/month", "monthly rent change per unit of excess occupancy"
@@ -353,7 +353,7 @@ class BehaviourParams(Section):
         0.6, 0.0, 1.0, "share", "of those without formal housing, share who double up with kin"
     )
     language_learning: float = P(
-        0.02, 0.0, 0.2, "score/month", "share of the remaining language gap closed each month"
+        0.025, 0.0, 0.2, "score/month", "share of the remaining language gap closed each month"
     )
     language_course_gain: float = P(0.05, 0.0, 0.5, "score", "gain from one served course month")
     job_finding_formal: float = P(

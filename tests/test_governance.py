@@ -133,7 +133,7 @@ def test_better_data_narrows_the_gap_between_perceived_and_actual_demand():
 
 LEVERS = [
     ("policies.one_stop_shop", False, True, "referrals_lost", -1),
-    ("policies.credential_fast_track", 0.0, 1.0, "migrant_formal_employment_rate", +1),
+    ("policies.credential_fast_track", 0.0, 1.0, "migrant_formal_employment_rate_skilled", +1),
     ("policies.anti_discrimination", 0.0, 1.0, "migrant_formal_employment_rate", +1),
     ("policies.mediation_culture", 0.0, 1.0, "host_attitude_mean", +1),
     ("policies.migrant_participation", False, True, "trust_mean", +1),

@@ -251,7 +251,7 @@ def test_hiring_score_rises_with_language_recognition_access_and_falls_with_disc
     assert work.migrant_hiring_score(**{**base, "recognised": np.array([True])})[0] > score
     assert work.migrant_hiring_score(**{**base, "access": np.array([1.0])})[0] > score
     assert work.migrant_hiring_score(**{**base, "discrimination": 0.5})[0] < score
-    assert score == pytest.approx(1.0 * 1.0 * 0.25 * 0.7 * 0.8)
+    assert score == pytest.approx(1.4 * 0.6 * 0.25 * (0.25 + 0.75 * 0.5) * 0.8)
 
 
 def test_labour_demand_grows_with_consumers():

@@ -13,7 +13,8 @@ import numpy as np
 
 from model.population import FORMAL_WORK, INFORMAL_WORK
 
-SKILL_FACTOR = np.array([0.6, 1.0, 1.3])  # low, mid, high (high only counts once recognised)
+SKILL_FACTOR = np.array([0.6, 1.0, 1.4])  # low, mid, high skills, once recognised
+UNRECOGNISED = 0.6  # what skills are worth to employers without recognised credentials
 WAGE_FACTOR = np.array([0.8, 1.0, 1.5])
 LANGUAGE_EXPONENT = 2.0
 
@@ -33,12 +34,12 @@ def migrant_hiring_score(
     ``carer`` marks mothers of young children without childcare, whose search is cut by
     ``childcare_barrier``.
     """
-    effective_skill = np.where((skill == 2) & ~recognised, 1, skill)
+    skill_factor = SKILL_FACTOR[skill] * np.where((skill > 0) & ~recognised, UNRECOGNISED, 1.0)
     language_factor = np.clip(language, 0.0, 1.0) ** LANGUAGE_EXPONENT
-    access_factor = 0.4 + 0.6 * access
+    access_factor = 0.25 + 0.75 * access
     return (
         employability
-        * SKILL_FACTOR[effective_skill]
+        * skill_factor
         * language_factor
         * access_factor
         * (1.0 - discrimination)
