@@ -138,6 +138,74 @@ def cmd_parameters(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_sweep(args: argparse.Namespace) -> int:
+    """Run (or resume) a sweep."""
+    from experiments.runner import run_sweep
+
+    report = run_sweep(
+        args.sweep,
+        workers=args.workers,
+        engine=args.engine,
+        address=args.address,
+        db=args.db,
+        retry_failed=args.retry_failed,
+        progress=not args.quiet and sys.stderr.isatty(),
+    )
+    print(
+        f"{report.experiment}: {report.planned} runs planned, {report.already_done} already "
+        f"done, {report.executed} run now ({report.failed} failed) in {report.seconds:.1f} s; "
+        f"results in {report.url}"
+    )
+    return 1 if report.failed else 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    """Done, pending and failed runs per experiment."""
+    from experiments import store
+
+    table = store.status_table(store.open_store(args.db))
+    if table.empty:
+        print(f"no experiments in {args.db}")
+    else:
+        print(table.to_string(index=False))
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Export an experiment's results to CSV or Parquet."""
+    from experiments import store
+
+    for path in store.export(args.db, args.experiment, Path(args.out), args.format):
+        print(f"wrote {path}")
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    """Mean and confidence interval per level; paired differences with common seeds."""
+    from experiments.analysis import compare
+
+    table = compare(args.db, args.experiment, args.outcome)
+    for _, row in table.iterrows():
+        print(f"level {row.level} [{row.scenario}] {row.parameters} ({row.runs} runs)")
+        for outcome in args.outcome:
+            lo, hi = row[f"{outcome}_ci"]
+            line = f"    {outcome:<40} {row[outcome]:>12.4g}  95% CI [{lo:.4g}, {hi:.4g}]"
+            if f"{outcome}_diff" in row and isinstance(row[f"{outcome}_diff_ci"], tuple):
+                d_lo, d_hi = row[f"{outcome}_diff_ci"]
+                line += f"   vs level {table.level.iloc[0]}: {row[f'{outcome}_diff']:+.4g} "
+                line += f"[{d_lo:+.4g}, {d_hi:+.4g}]"
+            print(line)
+    return 0
+
+
+def cmd_sensitivity(args: argparse.Namespace) -> int:
+    """Morris or Sobol indices of an outcome."""
+    from experiments.analysis import sensitivity
+
+    print(sensitivity(args.db, args.experiment, args.outcome).to_string(index=False))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``arrival-city``."""
     parser = argparse.ArgumentParser(
@@ -170,15 +238,58 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("scenario", nargs="+")
     val.set_defaults(func=cmd_validate)
     sub.add_parser("parameters", help="list every parameter").set_defaults(func=cmd_parameters)
+    from experiments.store import DEFAULT_URL
+
+    sw = sub.add_parser("sweep", help="run or resume a sweep file")
+    sw.add_argument("sweep")
+    sw.add_argument("--workers", type=int, default=None)
+    sw.add_argument("--engine", choices=["local", "dask"], default=None)
+    sw.add_argument("--address", default=None, help="Dask scheduler, e.g. tcp://host:8786")
+    sw.add_argument("--db", default=None, help="SQLAlchemy URL (default: the sweep's)")
+    sw.add_argument("--retry-failed", action="store_true", help="run failed runs again")
+    sw.add_argument("--quiet", action="store_true")
+    sw.set_defaults(func=cmd_sweep)
+    st = sub.add_parser("status", help="done / pending / failed runs per experiment")
+    st.add_argument("--db", default=DEFAULT_URL)
+    st.set_defaults(func=cmd_status)
+    ex = sub.add_parser("export", help="export results to CSV or Parquet")
+    ex.add_argument("experiment", nargs="?", default=None)
+    ex.add_argument("--db", default=DEFAULT_URL)
+    ex.add_argument("--out", default="results/export")
+    ex.add_argument("--format", choices=["csv", "parquet"], default="csv")
+    ex.set_defaults(func=cmd_export)
+    cp = sub.add_parser("compare", help="compare levels with confidence intervals")
+    cp.add_argument("experiment")
+    cp.add_argument(
+        "--outcome",
+        action="append",
+        default=None,
+        help="summary name (repeatable), e.g. unmet_need_rate_migrants_mean",
+    )
+    cp.add_argument("--db", default=DEFAULT_URL)
+    cp.set_defaults(func=cmd_compare)
+    se = sub.add_parser("sensitivity", help="Morris or Sobol indices of an outcome")
+    se.add_argument("experiment")
+    se.add_argument("--outcome", default="migrant_employment_rate_end")
+    se.add_argument("--db", default=DEFAULT_URL)
+    se.set_defaults(func=cmd_sensitivity)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``arrival-city`` command."""
+    from experiments.store import StoreError
+
     args = build_parser().parse_args(argv)
+    if getattr(args, "outcome", "") is None:
+        args.outcome = [
+            "migrant_employment_rate_end",
+            "unmet_need_rate_migrants_mean",
+            "budget_gap_mean",
+        ]
     try:
         return args.func(args)
-    except ScenarioError as exc:
+    except (ScenarioError, StoreError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
 

@@ -512,11 +512,11 @@ class Scenario(Section):
     @classmethod
     def from_dict(cls, data: dict[str, Any], source: str = "<dict>") -> Scenario:
         """Validate a nested dictionary, raising :class:`ScenarioError` on the first problem."""
-        _check_keys(cls, data, source, ())
+        check_keys(cls, data, source, ())
         try:
             return cls.model_validate(data)
         except ValidationError as exc:
-            raise _translate(cls, exc, source) from None
+            raise translate_error(cls, exc, source) from None
 
     @classmethod
     def from_toml(cls, path: str | Path) -> Scenario:
@@ -615,7 +615,7 @@ def _load_chain(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], dic
     except UnicodeDecodeError:
         raise ScenarioError(str(path), "", "not a UTF-8 text file") from None
     bases = _as_list(data.pop("extends", None), str(path))
-    _check_keys(Scenario, data, str(path), ())
+    check_keys(Scenario, data, str(path), ())
     merged: dict[str, Any] = {}
     origin: dict[str, str] = {}
     for base in bases:  # several bases: later ones override earlier ones
@@ -677,7 +677,8 @@ def _unknown(model: type[BaseModel], key: str, source: str) -> None:
     raise ScenarioError(source, key, f"unknown key{hint}")
 
 
-def _check_keys(model: type[BaseModel], data: Any, source: str, prefix: tuple[str, ...]) -> None:
+def check_keys(model: type[BaseModel], data: Any, source: str, prefix: tuple[str, ...]) -> None:
+    """Raise :class:`ScenarioError` for the first key of ``data`` the model does not have."""
     if not isinstance(data, dict):
         return
     for key, value in data.items():
@@ -695,13 +696,13 @@ def _check_keys(model: type[BaseModel], data: Any, source: str, prefix: tuple[st
         if sub is not None:
             if not isinstance(value, dict):
                 raise ScenarioError(source, dotted, "must be a table of keys, not a single value")
-            _check_keys(sub, value, source, (*prefix, key))
+            check_keys(sub, value, source, (*prefix, key))
         item = _list_model(field.annotation)
         if item is not None and isinstance(value, list):
             for i, element in enumerate(value):
                 if not isinstance(element, dict):
                     raise ScenarioError(source, f"{dotted}[{i}]", "must be a table of keys")
-                _check_keys(item, element, source, (*prefix, f"{key}[{i}]"))
+                check_keys(item, element, source, (*prefix, f"{key}[{i}]"))
 
 
 def _field_at(model: type[BaseModel], loc: tuple[Any, ...]):
@@ -728,7 +729,8 @@ def _range_text(field: Any) -> str:
     return f" (allowed range {lo:g} to {hi:g} {unit})".replace(" )", ")")
 
 
-def _translate(model: type[BaseModel], exc: ValidationError, source: str) -> ScenarioError:
+def translate_error(model: type[BaseModel], exc: ValidationError, source: str) -> ScenarioError:
+    """Turn pydantic's first error into one clear message: file, key, value, allowed range."""
     err = exc.errors()[0]
     loc = tuple(p for p in err["loc"] if isinstance(p, (str, int)))
     key = ".".join(str(p) for p in loc if isinstance(p, str))

@@ -1,0 +1,139 @@
+"""Comparisons with confidence intervals, and sensitivity analysis (SALib)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from experiments import store
+
+
+def _ci(values: np.ndarray, confidence: float = 0.95) -> tuple[float, float, float]:
+    values = values[~np.isnan(values)]
+    if len(values) == 0:
+        return np.nan, np.nan, np.nan
+    mean = float(values.mean())
+    if len(values) < 2:
+        return mean, np.nan, np.nan
+    half = (
+        stats.t.ppf(0.5 + confidence / 2, len(values) - 1)
+        * values.std(ddof=1)
+        / np.sqrt(len(values))
+    )
+    return mean, mean - half, mean + half
+
+
+def compare(
+    url: str, experiment: str, outcomes: list[str], confidence: float = 0.95
+) -> pd.DataFrame:
+    """Per level: mean and confidence interval of each outcome (from the run summaries).
+
+    When levels share seeds (common random numbers), also the paired difference from the first
+    level, with its interval.
+
+    Args:
+        url: the results database.
+        experiment: the experiment's name.
+        outcomes: summary names, e.g. ``["budget_gap_mean", "unmet_need_rate_migrants_mean"]``.
+        confidence: the interval's confidence level.
+    """
+    data = store.load_results(url, experiment, "summaries")
+    data = data[data.status == "done"]
+    if data.empty:
+        raise store.StoreError(f"no finished runs in experiment {experiment!r}")
+    missing = [o for o in outcomes if o not in data.columns]
+    if missing:
+        known = sorted(c for c in data.columns if c.endswith(("_mean", "_end", "_total")))
+        raise store.StoreError(f"unknown outcome(s) {missing}; known: {', '.join(known)}")
+    data = data.sort_values(["level", "replicate"])
+    first = data.level.min()
+    base = data[data.level == first].set_index("seed")
+    rows = []
+    for level, group in data.groupby("level", sort=True):
+        row = {
+            "level": int(level),
+            "scenario": group.scenario.iloc[0],
+            "parameters": _params_text(group.params.iloc[0]),
+            "runs": len(group),
+        }
+        for outcome in outcomes:
+            mean, lo, hi = _ci(group[outcome].to_numpy(float), confidence)
+            row[outcome] = mean
+            row[f"{outcome}_ci"] = (lo, hi)
+            shared = group.set_index("seed").index.intersection(base.index)
+            if level != first and len(shared) >= 2:
+                diff = (
+                    group.set_index("seed").loc[shared, outcome] - base.loc[shared, outcome]
+                ).to_numpy(float)
+                d_mean, d_lo, d_hi = _ci(diff, confidence)
+                row[f"{outcome}_diff"] = d_mean
+                row[f"{outcome}_diff_ci"] = (d_lo, d_hi)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _params_text(params: str) -> str:
+    value = json.loads(params) if isinstance(params, str) else params
+    return ", ".join(f"{k}={v}" for k, v in sorted(value.items())) or "(base)"
+
+
+def sensitivity(url: str, experiment: str, outcome: str) -> pd.DataFrame:
+    """Morris (mu*, sigma) or Sobol (S1, ST) indices of an outcome, from a morris/sobol sweep."""
+    from experiments.sweep import Sweep, levels, salib_problem
+
+    engine = store.open_store(url)
+    with engine.connect() as conn:
+        sweep_json = conn.execute(
+            store.select(store.experiments.c.sweep).where(store.experiments.c.name == experiment)
+        ).scalar()
+    if sweep_json is None:
+        raise store.StoreError(f"no experiment named {experiment!r}")
+    sweep = Sweep.model_validate(sweep_json)
+    if sweep.design.kind not in ("morris", "sobol"):
+        raise store.StoreError(
+            f"experiment {experiment!r} is a {sweep.design.kind} design; "
+            "sensitivity needs a morris or sobol sweep"
+        )
+    data = store.load_results(url, experiment, "summaries")
+    data = data[data.status == "done"]
+    if outcome not in data.columns:
+        raise store.StoreError(f"unknown outcome {outcome!r}")
+    per_level = data.groupby("level")[outcome].mean()
+    n_levels = len(levels(sweep))
+    if len(per_level) < n_levels:
+        raise store.StoreError(
+            f"{len(per_level)} of {n_levels} levels are done; finish the sweep first"
+        )
+    y = per_level.sort_index().to_numpy()[:n_levels]
+    problem = salib_problem(sweep)
+    if sweep.design.kind == "morris":
+        from SALib.analyze import morris
+
+        from experiments.sweep import salib_samples
+
+        res = morris.analyze(
+            problem, salib_samples(sweep), y, num_levels=sweep.design.levels, seed=sweep.seeds.base
+        )
+        return pd.DataFrame(
+            {
+                "parameter": problem["names"],
+                "mu_star": res["mu_star"],
+                "mu_star_conf": res["mu_star_conf"],
+                "sigma": res["sigma"],
+            }
+        )
+    from SALib.analyze import sobol
+
+    res = sobol.analyze(problem, y, calc_second_order=False, seed=sweep.seeds.base)
+    return pd.DataFrame(
+        {
+            "parameter": problem["names"],
+            "S1": res["S1"],
+            "S1_conf": res["S1_conf"],
+            "ST": res["ST"],
+            "ST_conf": res["ST_conf"],
+        }
+    )

@@ -1,0 +1,371 @@
+"""The results database (SQLAlchemy 2): experiments, runs, timeseries, cohorts and summaries.
+
+SQLite by default (``results/arrival-city.db``, WAL journal and a busy timeout), any SQLAlchemy URL
+otherwise (PostgreSQL is tested). The coordinating process of a sweep is the only writer; it
+commits each run as it completes, so an interrupted sweep loses at most the runs in flight.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import (
+    JSON,
+    Column,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    delete,
+    event,
+    select,
+)
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
+
+DEFAULT_URL = "sqlite:///results/arrival-city.db"
+
+metadata = MetaData()
+
+experiments = Table(
+    "experiments",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(200), unique=True, nullable=False),
+    Column("sweep", JSON),
+    Column("created", Float),
+)
+
+runs = Table(
+    "runs",
+    metadata,
+    Column("run_key", String(64), primary_key=True),
+    Column("params", JSON),
+    Column("scenario", String(200)),
+    Column("seed", Integer),
+    Column("months", Integer),
+    Column("status", String(16), index=True),  # done | failed
+    Column("started", Float),
+    Column("finished", Float),
+    Column("duration", Float),
+    Column("error", Text),
+    Column("code_version", String(40)),
+)
+
+experiment_runs = Table(
+    "experiment_runs",
+    metadata,
+    Column("experiment_id", Integer, ForeignKey("experiments.id"), primary_key=True),
+    Column("run_key", String(64), ForeignKey("runs.run_key"), primary_key=True),
+    Column("level", Integer),
+    Column("replicate", Integer),
+)
+
+timeseries = Table(
+    "timeseries",
+    metadata,
+    Column("run_key", String(64), ForeignKey("runs.run_key"), primary_key=True),
+    Column("month", Integer, primary_key=True),
+    Column("variable", String(80), primary_key=True),
+    Column("value", Float),
+)
+
+cohorts = Table(
+    "cohorts",
+    metadata,
+    Column("run_key", String(64), ForeignKey("runs.run_key"), primary_key=True),
+    Column("months_since_arrival", Integer, primary_key=True),
+    Column("status", String(20), primary_key=True),
+    Column("person_months", Float),
+    Column("employment_rate", Float),
+    Column("formal_employment_rate", Float),
+)
+
+summaries = Table(
+    "summaries",
+    metadata,
+    Column("run_key", String(64), ForeignKey("runs.run_key"), primary_key=True),
+    Column("name", String(80), primary_key=True),
+    Column("value", Float),
+)
+
+
+class StoreError(RuntimeError):
+    """The results database cannot be reached or used; the message says which and why."""
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def open_store(url: str = DEFAULT_URL) -> Engine:
+    """Connect to the results database and create its tables if needed.
+
+    Raises:
+        StoreError: a malformed URL, a missing driver or an unreachable server, with the URL.
+    """
+    try:
+        if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
+            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, future=True, pool_pre_ping=True)
+        if engine.dialect.name == "sqlite":
+            event.listen(engine, "connect", _sqlite_pragmas)
+        metadata.create_all(engine)
+    except ArgumentError as exc:
+        raise StoreError(f"{url}: not a database URL ({exc})") from None
+    except ModuleNotFoundError as exc:
+        raise StoreError(
+            f"{url}: the database driver is not installed ({exc.name}); for PostgreSQL "
+            "install the 'postgres' extra: pip install -e '.[postgres]'"
+        ) from None
+    except OperationalError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        raise StoreError(f"{_safe(url)}: cannot reach the database ({reason})") from None
+    except SQLAlchemyError as exc:
+        raise StoreError(f"{_safe(url)}: {exc}") from None
+    return engine
+
+
+def _safe(url: str) -> str:
+    """The URL without its password."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url
+
+
+def register_experiment(engine: Engine, name: str, sweep: dict[str, Any]) -> int:
+    """The experiment's id, creating it (or updating its sweep description)."""
+    with engine.begin() as conn:
+        found = conn.execute(select(experiments.c.id).where(experiments.c.name == name)).scalar()
+        if found is not None:
+            conn.execute(experiments.update().where(experiments.c.id == found).values(sweep=sweep))
+            return int(found)
+        result = conn.execute(
+            experiments.insert().values(name=name, sweep=sweep, created=time.time())
+        )
+        return int(result.inserted_primary_key[0])
+
+
+def link_runs(engine: Engine, experiment_id: int, specs: Iterable[Any]) -> None:
+    """Record which runs belong to the experiment (and at which level and replicate)."""
+    with engine.begin() as conn:
+        known = set(
+            conn.execute(
+                select(experiment_runs.c.run_key).where(
+                    experiment_runs.c.experiment_id == experiment_id
+                )
+            ).scalars()
+        )
+        rows = [
+            {
+                "experiment_id": experiment_id,
+                "run_key": s.run_key,
+                "level": s.level,
+                "replicate": s.replicate,
+            }
+            for s in specs
+            if s.run_key not in known
+        ]
+        new_runs = [s for s in specs if s.run_key not in known]
+        existing = (
+            set(
+                conn.execute(
+                    select(runs.c.run_key).where(runs.c.run_key.in_([s.run_key for s in new_runs]))
+                ).scalars()
+            )
+            if new_runs
+            else set()
+        )
+        for s in new_runs:
+            if s.run_key not in existing:
+                conn.execute(
+                    runs.insert().values(
+                        run_key=s.run_key,
+                        params=s.overrides,
+                        scenario=s.scenario_label,
+                        seed=s.seed,
+                        months=s.months,
+                        status="pending",
+                    )
+                )
+                existing.add(s.run_key)
+        if rows:
+            conn.execute(experiment_runs.insert(), rows)
+
+
+def run_status(engine: Engine, keys: Iterable[str]) -> dict[str, str]:
+    """Status of each of the given runs (pending, done, failed)."""
+    keys = list(keys)
+    out: dict[str, str] = {}
+    with engine.connect() as conn:
+        for i in range(0, len(keys), 500):
+            chunk = keys[i : i + 500]
+            result = conn.execute(
+                select(runs.c.run_key, runs.c.status).where(runs.c.run_key.in_(chunk))
+            )
+            out.update((key, state) for key, state in result)
+    return out
+
+
+def save_run(engine: Engine, outcome: dict[str, Any]) -> None:
+    """Commit one run's outcome (done with its tables, or failed with its traceback)."""
+    key = outcome["run_key"]
+    with engine.begin() as conn:
+        for table in (timeseries, cohorts, summaries):
+            conn.execute(delete(table).where(table.c.run_key == key))
+        conn.execute(
+            runs.update()
+            .where(runs.c.run_key == key)
+            .values(
+                status=outcome["status"],
+                started=outcome["started"],
+                finished=outcome["finished"],
+                duration=outcome["finished"] - outcome["started"],
+                error=outcome.get("error"),
+                code_version=outcome["code_version"],
+            )
+        )
+        if outcome["status"] != "done":
+            return
+        if outcome["timeseries"]:
+            conn.execute(
+                timeseries.insert(),
+                [
+                    {"run_key": key, "month": m, "variable": v, "value": x}
+                    for m, v, x in outcome["timeseries"]
+                ],
+            )
+        if outcome["cohorts"]:
+            conn.execute(cohorts.insert(), [{"run_key": key, **row} for row in outcome["cohorts"]])
+        conn.execute(
+            summaries.insert(),
+            [
+                {"run_key": key, "name": name, "value": value}
+                for name, value in outcome["summary"].items()
+            ],
+        )
+
+
+def experiment_id(engine: Engine, name: str) -> int:
+    """The id of a named experiment; StoreError if there is none."""
+    with engine.connect() as conn:
+        found = conn.execute(select(experiments.c.id).where(experiments.c.name == name)).scalar()
+        if found is None:
+            names = list(conn.execute(select(experiments.c.name)).scalars())
+            raise StoreError(f"no experiment named {name!r} (known: {', '.join(names) or 'none'})")
+    return int(found)
+
+
+def status_table(engine: Engine) -> pd.DataFrame:
+    """Runs done, pending and failed per experiment."""
+    query = select(experiments.c.name, runs.c.status, runs.c.run_key).select_from(
+        experiments.join(experiment_runs).join(runs)
+    )
+    with engine.connect() as conn:
+        frame = pd.DataFrame(conn.execute(query).all(), columns=["experiment", "status", "key"])
+    if frame.empty:
+        return pd.DataFrame(columns=["experiment", "done", "pending", "failed", "total"])
+    table = frame.pivot_table(
+        index="experiment", columns="status", values="key", aggfunc="count", fill_value=0
+    )
+    for name in ("done", "pending", "failed"):
+        if name not in table:
+            table[name] = 0
+    table["total"] = table[["done", "pending", "failed"]].sum(axis=1)
+    return table[["done", "pending", "failed", "total"]].reset_index()
+
+
+def load_results(
+    url: str = DEFAULT_URL, experiment: str | None = None, what: str = "summaries"
+) -> pd.DataFrame:
+    """Results as a pandas DataFrame, one row per run (summaries) or per run-month (timeseries).
+
+    Args:
+        url: the results database.
+        experiment: only this experiment's runs (default: all).
+        what: "summaries" (wide: one column per summary), "timeseries" (wide: one column per
+            variable), "cohorts" or "runs".
+    """
+    engine = open_store(url)
+    runs_cols = [
+        runs.c.run_key,
+        runs.c.scenario,
+        runs.c.seed,
+        runs.c.params,
+        runs.c.status,
+        experiment_runs.c.level,
+        experiment_runs.c.replicate,
+        experiments.c.name,
+    ]
+    base = select(*runs_cols).select_from(experiments.join(experiment_runs).join(runs))
+    if experiment is not None:
+        base = base.where(experiments.c.name == experiment)
+    with engine.connect() as conn:
+        meta = pd.DataFrame(
+            conn.execute(base).all(),
+            columns=[
+                "run_key",
+                "scenario",
+                "seed",
+                "params",
+                "status",
+                "level",
+                "replicate",
+                "experiment",
+            ],
+        )
+        meta["params"] = meta["params"].map(
+            lambda p: json.dumps(p, sort_keys=True) if not isinstance(p, str) else p
+        )
+        if what == "runs":
+            return meta
+        keys = list(meta.run_key)
+        table = {"summaries": summaries, "timeseries": timeseries, "cohorts": cohorts}[what]
+        rows = []
+        for i in range(0, len(keys), 500):
+            rows.extend(
+                conn.execute(select(table).where(table.c.run_key.in_(keys[i : i + 500])))
+                .mappings()
+                .all()
+            )
+    data = pd.DataFrame(rows)
+    if data.empty:
+        return meta.iloc[0:0]
+    if what == "summaries":
+        data = data.pivot(index="run_key", columns="name", values="value").reset_index()
+    elif what == "timeseries":
+        data = data.pivot_table(
+            index=["run_key", "month"], columns="variable", values="value"
+        ).reset_index()
+    return meta.merge(data, on="run_key")
+
+
+def export(url: str, experiment: str | None, out: Path, fmt: str = "csv") -> list[Path]:
+    """Write runs, summaries, timeseries and cohorts to CSV or Parquet files in ``out``."""
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for what in ("runs", "summaries", "timeseries", "cohorts"):
+        frame = load_results(url, experiment, what)
+        path = out / f"{what}.{'parquet' if fmt == 'parquet' else 'csv'}"
+        if fmt == "parquet":
+            frame.to_parquet(path, index=False)
+        else:
+            frame.to_csv(path, index=False)
+        written.append(path)
+    return written
