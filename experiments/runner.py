@@ -23,8 +23,6 @@ import model
 from experiments import store
 from experiments.sweep import OutputsSection, RunSpec, Sweep, plan
 
-MAX_CRASHES = 3  # a run in flight during this many worker crashes is recorded as failed
-
 
 @dataclass
 class SweepReport:
@@ -141,6 +139,8 @@ def run_sweep(
     """
     from tqdm import tqdm
 
+    tqdm.monitor_interval = 0  # no monitor thread: workers are forked from this process
+
     sweep = sweep if isinstance(sweep, Sweep) else Sweep.from_toml(sweep)
     url = db or sweep.storage.url
     engine_ = store.open_store(url)
@@ -166,56 +166,35 @@ def run_sweep(
     bar = tqdm(
         total=len(todo), desc=sweep.experiment.name, unit="run", disable=not progress or not todo
     )
-    crashes: dict[str, int] = {}
     pending = list(todo)
     n_workers = workers or sweep.execution.workers
+    engine_name = engine or sweep.execution.engine
+    address_ = address if address is not None else sweep.execution.address
+
+    def record(outcome: dict[str, Any]) -> None:
+        nonlocal executed, failed
+        store.save_run(engine_, outcome)
+        executed += 1
+        failed += outcome["status"] != "done"
+        bar.update(1)
+
     while pending:
         context = (
             contextlib.nullcontext(executor)
             if executor is not None
-            else _executor(
-                engine or sweep.execution.engine,
-                n_workers,
-                address if address is not None else sweep.execution.address,
-            )
+            else _executor(engine_name, n_workers, address_)
         )
+        suspects: list[RunSpec] = []
         with context as pool:
-            futures: dict[Future, RunSpec] = {
-                pool.submit(execute_run, spec, outputs): spec for spec in pending
-            }
-            pending = []
             try:
-                for future in as_completed(futures):
-                    spec = futures.pop(future)
-                    outcome = future.result()
-                    store.save_run(engine_, outcome)
-                    executed += 1
-                    failed += outcome["status"] != "done"
-                    bar.update(1)
+                for outcome in _windowed(pool, pending, outputs, n_workers, suspects):
+                    record(outcome)
+                pending = []
             except BrokenProcessPool:
-                # a worker died (killed, out of memory, crashed): the runs in flight go again,
-                # and one caught in too many crashes is recorded as failed
-                for spec in futures.values():
-                    crashes[spec.run_key] = crashes.get(spec.run_key, 0) + 1
-                    if crashes[spec.run_key] >= MAX_CRASHES:
-                        now = time.time()
-                        store.save_run(
-                            engine_,
-                            {
-                                "run_key": spec.run_key,
-                                "status": "failed",
-                                "started": now,
-                                "finished": now,
-                                "code_version": model.__version__,
-                                "error": "the worker process running it crashed "
-                                f"{MAX_CRASHES} times (killed or out of memory?)",
-                            },
-                        )
-                        executed += 1
-                        failed += 1
-                        bar.update(1)
-                    else:
-                        pending.append(spec)
+                pending = [s for s in pending if s not in suspects]
+        # a worker died: run each run that was in flight alone, to find the one that kills it
+        for spec in suspects:
+            record(_alone(spec, outputs))
     bar.close()
     return SweepReport(
         sweep.experiment.name,
@@ -226,3 +205,47 @@ def run_sweep(
         time.time() - started,
         url,
     )
+
+
+def _windowed(
+    pool: Executor,
+    specs: list[RunSpec],
+    outputs: dict[str, Any],
+    window: int,
+    in_flight: list[RunSpec],
+) -> Iterator[dict[str, Any]]:
+    """Outcomes as they complete, keeping at most ``window`` runs submitted at a time.
+
+    Completed specs are removed from ``specs``; ``in_flight`` is kept up to date, so after a
+    worker crash it names the suspects and ``specs`` still holds everything not yet finished.
+    """
+    queue = list(specs)
+    futures: dict[Future, RunSpec] = {}
+    while queue or futures:
+        while queue and len(futures) < window:
+            spec = queue.pop(0)
+            futures[pool.submit(execute_run, spec, outputs)] = spec
+            in_flight.append(spec)
+        done = next(as_completed(futures))
+        spec = futures.pop(done)
+        outcome = done.result()  # BrokenProcessPool if a worker died: spec stays a suspect
+        in_flight.remove(spec)
+        specs.remove(spec)
+        yield outcome
+
+
+def _alone(spec: RunSpec, outputs: dict[str, Any]) -> dict[str, Any]:
+    """Run one spec in a pool of its own; a crash of that worker is this run's failure."""
+    started = time.time()
+    with ProcessPoolExecutor(max_workers=1) as pool:
+        try:
+            return pool.submit(execute_run, spec, outputs).result()
+        except BrokenProcessPool as exc:
+            return {
+                "run_key": spec.run_key,
+                "status": "failed",
+                "started": started,
+                "finished": time.time(),
+                "code_version": model.__version__,
+                "error": f"the worker process running it died ({exc})",
+            }

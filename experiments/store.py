@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Column,
     Float,
     ForeignKey,
@@ -51,7 +52,7 @@ runs = Table(
     Column("run_key", String(64), primary_key=True),
     Column("params", JSON),
     Column("scenario", String(200)),
-    Column("seed", Integer),
+    Column("seed", BigInteger),
     Column("months", Integer),
     Column("status", String(16), index=True),  # done | failed
     Column("started", Float),

@@ -167,11 +167,12 @@ class Sweep(_Section):
         for scenario in sweep.scenario_paths():
             base = Scenario.from_toml(scenario)
             for key, values in sweep.parameters.items():
-                probe = values[0] if isinstance(values, list) else values.min
-                try:
-                    base.with_overrides({key: probe}, source=str(path))
-                except ScenarioError as exc:
-                    raise ScenarioError(str(path), f"parameters.{key}", exc.reason) from None
+                probes = values if isinstance(values, list) else [values.min, values.max]
+                for probe in probes:
+                    try:
+                        base.with_overrides({key: probe}, source=str(path))
+                    except ScenarioError as exc:
+                        raise ScenarioError(str(path), f"parameters.{key}", exc.reason) from None
         return sweep
 
     def scenario_paths(self) -> list[Path]:
