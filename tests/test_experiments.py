@@ -34,7 +34,7 @@ duration_months = 12
 
 
 def write_sweep(
-    tmp_path: Path, levels=(0.5, 1.0), replicates=3, months=24, name="small", extra=""
+    tmp_path: Path, levels=(0.5, 1.0), replicates=3, months=24, name="small", extra="", base=11
 ) -> Path:
     (tmp_path / "city.toml").write_text(SMALL_CITY)
     path = tmp_path / f"{name}.toml"
@@ -44,7 +44,7 @@ name = "{name}"
 scenarios = ["city.toml"]
 months = {months}
 [seeds]
-base = 11
+base = {base}
 replicates = {replicates}
 [parameters]
 "governance.resources" = {list(levels)}
@@ -304,7 +304,9 @@ def test_postgresql_round_trip(tmp_path, postgres_url):
     import sqlalchemy
 
     name = f"pg_{os.getpid()}_{int(time.time())}"
-    path = write_sweep(tmp_path, name=name)
+    # a fresh seed base: runs are shared across experiments by content, and the server may
+    # already hold this test's runs from an earlier session
+    path = write_sweep(tmp_path, name=name, base=int(time.time() * 1000) % 2**31)
     report = run_sweep(path, db=postgres_url, workers=2, progress=False)
     assert report.executed == 6
     run_sweep(path, db=db(tmp_path), workers=2, progress=False)
