@@ -187,7 +187,7 @@ def run_sweep(
         suspects: list[RunSpec] = []
         with context as pool:
             try:
-                for outcome in _windowed(pool, pending, outputs, n_workers, suspects):
+                for outcome in _windowed(pool, pending, outputs, n_workers + 1, suspects):
                     record(outcome)
                 pending = []
             except BrokenProcessPool:
@@ -221,17 +221,28 @@ def _windowed(
     """
     queue = list(specs)
     futures: dict[Future, RunSpec] = {}
-    while queue or futures:
+
+    def fill() -> None:
         while queue and len(futures) < window:
+            try:
+                future = pool.submit(execute_run, queue[0], outputs)
+            except BrokenProcessPool:
+                return  # the next result raises it; unsubmitted runs stay in ``specs``
             spec = queue.pop(0)
-            futures[pool.submit(execute_run, spec, outputs)] = spec
+            futures[future] = spec
             in_flight.append(spec)
+
+    fill()
+    while futures:
         done = next(as_completed(futures))
         spec = futures.pop(done)
         outcome = done.result()  # BrokenProcessPool if a worker died: spec stays a suspect
         in_flight.remove(spec)
         specs.remove(spec)
+        fill()  # workers stay busy while the caller stores this outcome
         yield outcome
+    if queue:
+        raise BrokenProcessPool("the pool broke before every run was submitted")
 
 
 def _alone(spec: RunSpec, outputs: dict[str, Any]) -> dict[str, Any]:
