@@ -29,7 +29,6 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -38,7 +37,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 import model
-from model.scenario import Scenario, ScenarioError, check_keys, translate_error
+from model.scenario import Scenario, ScenarioError, check_keys, read_toml, translate_error
 
 
 class _Section(BaseModel):
@@ -152,12 +151,7 @@ class Sweep(_Section):
                 that is not a scenario key, a base scenario that does not validate.
         """
         path = Path(path)
-        if not path.is_file():
-            raise ScenarioError(str(path), "", "no such sweep file")
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as exc:
-            raise ScenarioError(str(path), "", f"malformed TOML: {exc}") from None
+        data = read_toml(path, "sweep")
         top = {k: v for k, v in data.items() if k != "parameters"}
         check_keys(cls, top, str(path), ())
         try:

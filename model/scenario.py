@@ -600,20 +600,25 @@ def _as_list(bases: Any, source: str) -> list[str]:
     raise ScenarioError(source, "extends", "must be a path, or a list of paths, to scenario files")
 
 
+def read_toml(path: Path, what: str = "scenario") -> dict[str, Any]:
+    """A TOML file's data; :class:`ScenarioError` if it is missing, malformed or not UTF-8."""
+    if not path.is_file():
+        raise ScenarioError(str(path), "", f"no such {what} file")
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(str(path), "", f"malformed TOML: {exc}") from None
+    except UnicodeDecodeError:
+        raise ScenarioError(str(path), "", "not a UTF-8 text file") from None
+
+
 def _load_chain(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], dict[str, str]]:
     """A file's data merged over what it extends, and which file set each dotted key."""
     resolved = path.resolve()
     if resolved in seen:
         chain = " -> ".join(str(p) for p in (*seen, resolved))
         raise ScenarioError(str(path), "extends", f"a cycle of 'extends': {chain}")
-    if not path.is_file():
-        raise ScenarioError(str(path), "", "no such scenario file")
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(str(path), "", f"malformed TOML: {exc}") from None
-    except UnicodeDecodeError:
-        raise ScenarioError(str(path), "", "not a UTF-8 text file") from None
+    data = read_toml(path, "scenario")
     bases = _as_list(data.pop("extends", None), str(path))
     check_keys(Scenario, data, str(path), ())
     merged: dict[str, Any] = {}
