@@ -42,7 +42,7 @@ def execute_run(spec: RunSpec, outputs: dict[str, Any]) -> dict[str, Any]:
     from model import simulate
 
     started = time.time()
-    base = {"run_key": spec.run_key, "started": started, "code_version": model.__version__}
+    base = {"run_key": spec.run_key, "started": started, "code_version": model.code_version()}
     try:
         result = simulate(
             spec.scenario_path, months=spec.months, seed=spec.seed, overrides=spec.overrides
@@ -77,7 +77,11 @@ def execute_run(spec: RunSpec, outputs: dict[str, Any]) -> dict[str, Any]:
         "finished": time.time(),
         "timeseries": long,
         "cohorts": cohort_rows,
-        "summary": result.summary,
+        "summary": {
+            name: value
+            for name, value in result.summary.items()
+            if keep.summaries == "all" or name in keep.summaries
+        },
     }
 
 
@@ -257,6 +261,6 @@ def _alone(spec: RunSpec, outputs: dict[str, Any]) -> dict[str, Any]:
                 "status": "failed",
                 "started": started,
                 "finished": time.time(),
-                "code_version": model.__version__,
+                "code_version": model.code_version(),
                 "error": f"the worker process running it died ({exc})",
             }

@@ -90,6 +90,7 @@ class OutputsSection(_Section):
     """What is kept of each run."""
 
     timeseries: list[str] | Literal["all"] = Field("all", description="timeseries columns kept")
+    summaries: list[str] | Literal["all"] = Field("all", description="summary values kept")
     every: int = Field(1, ge=1, le=120, description="keep every n-th month (and the last)")
     cohorts: bool = Field(True, description="keep the employment cohorts")
 
@@ -264,14 +265,14 @@ def seeds_for(sweep: Sweep, level: int) -> list[int]:
 
 
 def run_key(scenario: Scenario, overrides: dict[str, Any], seed: int, months: int) -> str:
-    """A hash of everything that decides a run's result."""
+    """A hash of everything that decides a run's result (the model's code included)."""
     payload = json.dumps(
         {
             "scenario": scenario.to_dict(),
             "overrides": overrides,
             "seed": seed,
             "months": months,
-            "model_version": model.__version__,
+            "model_version": model.code_version(),
         },
         sort_keys=True,
         default=str,

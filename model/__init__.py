@@ -4,9 +4,32 @@ The public interface: ``ArrivalCity`` (the Mesa model), ``Scenario`` (its parame
 ``simulate`` (run one scenario and get a ``RunResult``).
 """
 
+import hashlib
+from functools import cache
+from pathlib import Path
+
 from model.city import OUTCOMES, ArrivalCity
 from model.scenario import Scenario, ScenarioError
 from model.simulate import RunResult, simulate
 
 __version__ = "0.1.0"
-__all__ = ["OUTCOMES", "ArrivalCity", "RunResult", "Scenario", "ScenarioError", "simulate"]
+
+
+@cache
+def code_version() -> str:
+    """The release plus a hash of the model's source: any change to the model changes it."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.rglob("*.py")):
+        digest.update(path.read_bytes())
+    return f"{__version__}+{digest.hexdigest()[:12]}"
+
+
+__all__ = [
+    "OUTCOMES",
+    "ArrivalCity",
+    "RunResult",
+    "Scenario",
+    "ScenarioError",
+    "code_version",
+    "simulate",
+]
