@@ -519,7 +519,7 @@ class ArrivalCity(mesa.Model):
                 }
             )
         waits, volume = np.array(mainstream_waits).T
-        self.mainstream_wait = float((waits * volume).sum() / max(volume.sum(), 1e-9))
+        self.mainstream_wait = _weighted_mean(waits, volume)
         self.newcomer_requests = accepted
         legal_aid = services.apply_effects(
             mig,
@@ -733,7 +733,7 @@ class ArrivalCity(mesa.Model):
         out.update(self.month_stats)
         waits = np.array([svc.mean_wait_months for svc in self.services.values()])
         volume = np.array([svc.served for svc in self.services.values()])
-        out["mean_wait_months"] = float((waits * volume).sum() / max(volume.sum(), 1e-9))
+        out["mean_wait_months"] = _weighted_mean(waits, volume)
         for sector, svc in self.services.items():
             out[f"mean_wait_months_{sector}"] = svc.mean_wait_months
         rent = self.space.layer("rent")
@@ -763,6 +763,12 @@ class ArrivalCity(mesa.Model):
             else 0.0,
             "trust_irregular": float(mig.trust[irregular].mean()) if irregular.any() else 0.0,
         }
+
+
+def _weighted_mean(values: np.ndarray, weights: np.ndarray) -> float:
+    """Mean weighted by volume; the plain mean where there is no volume at all."""
+    total = weights.sum()
+    return float((values * weights).sum() / total) if total > 0 else float(values.mean())
 
 
 def _ratio(numerator: float, denominator: float) -> float:

@@ -3,6 +3,8 @@ requests conserved through queues, and same seed => identical results."""
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 from conftest import small_scenario
@@ -13,7 +15,8 @@ from model import ArrivalCity, simulate
 from model.population import FORMAL_RENTER, INFORMAL, OWNER
 
 scenarios = st.builds(
-    lambda pattern, total, scale, months, informal, hazard, pending, delay: small_scenario(
+    lambda pattern, total, scale, months, informal, hazard, pending, delay, gov: small_scenario(
+        **gov,
         **{
             "inflow.pattern": pattern,
             "inflow.total": total,
@@ -25,7 +28,7 @@ scenarios = st.builds(
             "inflow.profile.status.asylum_pending": pending,
             "inflow.profile.status.regular": 0.95 - pending,
             "national.processing_delay_months": delay,
-        }
+        },
     ),
     pattern=st.sampled_from(["gradual", "sudden", "waves"]),
     total=st.integers(0, 1500),
@@ -35,6 +38,27 @@ scenarios = st.builds(
     hazard=st.floats(0.0, 1.0),
     pending=st.floats(0.0, 0.9),
     delay=st.floats(0.0, 20.0),
+    gov=st.fixed_dictionaries(
+        {
+            "governance.competences": st.floats(0.0, 1.0),
+            "governance.resources": st.floats(0.0, 2.0),
+            "governance.horizontal_coherence": st.floats(0.0, 1.0),
+            "policies.delivery": st.sampled_from(["mainstream", "targeted"]),
+            "policies.one_stop_shop": st.booleans(),
+            "policies.status_blind_access": st.booleans(),
+            "partners": st.lists(
+                st.fixed_dictionaries(
+                    {
+                        "kind": st.sampled_from(["civil_society", "diaspora", "media"]),
+                        "capacity": st.floats(0.0, 200.0),
+                        "funding_end_month": st.integers(0, 20),
+                        "engagement_level": st.sampled_from(["inform", "empower"]),
+                    }
+                ),
+                max_size=2,
+            ),
+        }
+    ),
 )
 
 PROPERTY = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -43,6 +67,7 @@ PROPERTY = settings(max_examples=25, deadline=None, suppress_health_check=[Healt
 @PROPERTY
 @given(scenario=scenarios, seed=st.integers(0, 2**16))
 def test_people_are_conserved_and_no_stock_goes_negative(scenario, seed):
+    warnings.simplefilter("error", RuntimeWarning)  # no overflow, no 0/0 anywhere
     model = ArrivalCity(scenario, seed=seed)
     hh, mig = model.population.households, model.population.migrants
     previous = 0.0
@@ -69,6 +94,7 @@ def test_people_are_conserved_and_no_stock_goes_negative(scenario, seed):
             assert svc.capacity >= 0 and svc.queue_length >= 0 and (svc.host_queue >= 0).all()
         assert ((mig.waiting_since < 0) | mig.present[:, None]).all()  # leavers leave queues
         assert (mig.language >= 0).all() and (mig.language <= 1).all()
+        assert all(np.isfinite(v) for v in out.values()), out
 
 
 @PROPERTY

@@ -72,15 +72,19 @@ def serve_fifo(
     served_persons = host_served.sum() + served.sum() * scale
     if served_persons > 0:
         wait = ((host_served * age).sum() + (t - months[served]).sum() * scale) / served_persons
-    else:
-        queued = total.sum()
-        wait = queued / capacity if capacity > 0 else float(queued > 0) * 12.0
+    else:  # nobody served: how long those in the queue have waited so far
+        wait = _mean_age(total, age)
     queue_end = host_queue.sum() + (waiting & ~served).sum() * scale
     if host_served.sum() > 0:
         host_wait = float((host_served * age).sum() / host_served.sum())
     else:
-        host_wait = float(host_queue.sum() / capacity) if capacity > 0 else 0.0
+        host_wait = _mean_age(host_queue, age)
     return Delivery(served, float(host_served.sum()), float(wait), float(queue_end), host_wait)
+
+
+def _mean_age(queue: np.ndarray, age: np.ndarray) -> float:
+    total = queue.sum()
+    return float((queue * age).sum() / total) if total > 0 else 0.0
 
 
 def combine(dedicated: Delivery, mainstream: Delivery, scale: float) -> Delivery:
