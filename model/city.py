@@ -425,7 +425,10 @@ class ArrivalCity(mesa.Model):
         host_employment[host_lost] = NO_WORK
         # formal hiring: hosts and newcomers with the right to work compete for vacancies
         jobs = work.labour_demand(
-            self.formal_jobs_start, self.residents_smoothed, self.residents_start
+            self.formal_jobs_start,
+            self.residents_smoothed,
+            self.residents_start,
+            s.city.labour_demand_elasticity,
         )
         filled = (host_employment == FORMAL_WORK).sum() + (
             mig.employment[mig.present] == FORMAL_WORK

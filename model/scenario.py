@@ -123,8 +123,12 @@ class CityParams(Section):
     hazard_destruction_share: float = P(
         0.3, 0.0, 1.0, "share", "informal dwellings destroyed in a block hit by a hazard"
     )
-    formal_jobs_per_resident: float = P(
-        0.42, 0.0, 1.0, "jobs/person", "formal jobs per resident at month 0"
+    labour_demand_elasticity: float = P(
+        0.9,
+        0.0,
+        1.5,
+        "ratio",
+        "growth of formal jobs per unit growth of the population (customers)",
     )
     informal_jobs_per_resident: float = P(
         0.03, 0.0, 1.0, "jobs/person", "informal work openings per resident (saturates)"
