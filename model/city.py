@@ -346,7 +346,9 @@ class ArrivalCity(mesa.Model):
         housing.recount_occupancy(hh, space)
         housing.update_market(space, applicants, self.target_occupancy, s.behaviour)
         self.month_stats.update(
-            evictions=month.evictions * self.scale, hazard_losses=month.hazard_losses * self.scale
+            evictions=month.evictions * self.scale,
+            hazard_losses=month.hazard_losses * self.scale,
+            landlord_refusals=month.rejected_by_landlords * self.scale,
         )
 
     def _newcomers_looking(self) -> np.ndarray:
@@ -798,6 +800,7 @@ OUTCOMES: tuple[str, ...] = (
     "overcrowding_rate_hosts",
     "evictions",
     "hazard_losses",
+    "landlord_refusals",
     "mean_rent",
     "dissimilarity_index",
     "host_attitude_mean",

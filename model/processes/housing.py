@@ -30,7 +30,6 @@ class HousingMonth:
 
     evictions: int = 0
     hazard_losses: int = 0
-    formal_moves: int = 0
     rejected_by_landlords: int = 0
 
 
@@ -256,7 +255,6 @@ def search_formal(
     hh.block[rows] = blocks
     hh.tenure[rows] = FORMAL_RENTER
     hh.kin[rows] = -1
-    month.formal_moves += len(rows)
     np.subtract.at(applicants, blocks, 1)  # what is left: applicants turned away, per block
     return rows, applicants
 
