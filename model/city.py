@@ -503,6 +503,9 @@ class ArrivalCity(mesa.Model):
             host_requests = float(rng.poisson(host_persons * rate / 1000.0))
             self.host_requests[k] = host_requests
             queue_start = svc.host_queue.sum() + carried[:, k].sum() * self.scale
+            abandoned = services.abandon(
+                mig.waiting_since[:, k], svc.host_queue, t, s.behaviour.max_wait_months, self.scale
+            )
             svc.host_queue[t] += host_requests
             delivery = self._serve(svc, mig.waiting_since[:, k], t)
             served[:, k] = delivery.served_migrants
@@ -520,6 +523,7 @@ class ArrivalCity(mesa.Model):
                     "requests": svc.requests,
                     "served": svc.served,
                     "queue_end": delivery.queue_end,
+                    "abandoned": abandoned,
                     "dropped": 0.0,
                 }
             )
@@ -589,19 +593,20 @@ class ArrivalCity(mesa.Model):
         seen_city = planning.visibility(on_register, data_quality)
         seen_nation = planning.visibility(on_register, planning.national_data_quality(gov))
         requests = self.newcomer_requests * self.scale
+        seen = np.where(self.city_runs[None, :], seen_city[:, None], seen_nation[:, None])
         actual = self.host_requests + requests.sum(axis=0)
-        perceived = np.where(
-            self.city_runs,
-            self.host_requests + (requests * seen_city[:, None]).sum(axis=0),
-            self.host_requests + (requests * seen_nation[:, None]).sum(axis=0),
-        )
+        perceived = self.host_requests + (requests * seen).sum(axis=0)
         self.month_stats["demand_perception_gap"] = _ratio((actual - perceived).sum(), actual.sum())
+        # planners also see the backlog (hosts in full, newcomers through their data)
+        host_backlog = np.array([svc.host_queue.sum() for svc in self.services.values()])
+        waiting = (mig.waiting_since >= 0) * self.scale
+        backlog = host_backlog + (waiting * seen).sum(axis=0)
         lag = np.where(
             self.city_runs,
             gov.planning_lag_months,
             gov.national_planning_lag_months * (1 - 0.5 * gov.vertical_coherence),
         )
-        target = perceived * self.capacity_ratio
+        target = planning.capacity_target(perceived, backlog, self.capacity_ratio)
         if pol.one_stop_shop:
             target[SECTORS.index("reception")] *= 1.5
         self.planned_capacity = planning.plan(self.planned_capacity, target, lag)

@@ -389,6 +389,9 @@ class BehaviourParams(Section):
     departure_unmet_need: float = P(
         0.004, 0.0, 0.5, "1/month", "extra move chance per unit of unmet-need score"
     )
+    max_wait_months: float = P(
+        12.0, 1.0, 120.0, "months", "waiting time after which people give up on a request"
+    )
     information_gain: float = P(0.05, 0.0, 1.0, "score/month", "information gained from networks")
     trust_initial: float = P(0.5, 0.0, 1.0, "score 0-1", "trust in authorities on arrival")
     fear_of_id_checks: float = P(

@@ -104,7 +104,10 @@ def test_queues_conserve_requests(scenario, seed):
     if ledger.empty:
         return
     # within a month: what was queued plus what was asked = what was served plus what still waits
-    assert np.allclose(ledger.queue_start + ledger.requests, ledger.served + ledger.queue_end)
+    assert np.allclose(
+        ledger.queue_start + ledger.requests,
+        ledger.served + ledger.queue_end + ledger.abandoned,
+    )
     for _, sector in ledger.groupby("sector"):
         # next month's queue starts where this month's ended, less those who left
         end = (sector.queue_end - sector.dropped).to_numpy()[:-1]

@@ -67,6 +67,20 @@ def national_data_quality(governance: GovernanceParams) -> float:
     return 0.2 + 0.6 * governance.vertical_coherence * governance.data_quality
 
 
+BACKLOG_MONTHS = 12.0  # planners size capacity to clear a perceived backlog within a year
+
+
+def capacity_target(
+    perceived_requests: np.ndarray, perceived_backlog: np.ndarray, capacity_ratio: np.ndarray
+) -> np.ndarray:
+    """Capacity planners aim for.
+
+    This month's requests plus a share of the backlog, scaled by each sector's month-0 ratio of
+    capacity to requests.
+    """
+    return (perceived_requests + perceived_backlog / BACKLOG_MONTHS) * capacity_ratio
+
+
 def plan(planned: np.ndarray, target: np.ndarray, lag_months: np.ndarray) -> np.ndarray:
     """Capacity moves a ``1/lag`` step towards its target each month (never below zero)."""
     return np.maximum(planned + (target - planned) / np.maximum(lag_months, 1.0), 0.0)

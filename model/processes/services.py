@@ -29,6 +29,20 @@ class Delivery:
     host_wait: float = 0.0  # mean wait of the hosts served (mainstream waiting, seen by hosts)
 
 
+def abandon(
+    request_month: np.ndarray, host_queue: np.ndarray, t: int, max_wait: float, scale: float
+) -> float:
+    """Requests older than ``max_wait`` months are given up (in place); returns persons."""
+    cutoff = int(np.floor(t - max_wait))
+    if cutoff <= 0:
+        return 0.0
+    hosts = float(host_queue[:cutoff].sum())
+    host_queue[:cutoff] = 0.0
+    stale = (request_month >= 0) & (request_month < cutoff)
+    request_month[stale] = -1
+    return hosts + float(stale.sum()) * scale
+
+
 def serve_fifo(
     request_month: np.ndarray,
     host_queue: np.ndarray,
