@@ -401,6 +401,7 @@ class ArrivalCity(mesa.Model):
         self.national_government.decisions_granted += granted
         self.national_government.decisions_rejected += rejected
         status.erode_employability(mig, s.behaviour)
+        services.fast_track_recognition(mig, s.policies.credential_fast_track, self.rng)
         mig.language[mig.present] += s.behaviour.language_learning * (1 - mig.language[mig.present])
         mig.information[mig.present] += s.behaviour.information_gain * (
             1 - mig.information[mig.present]

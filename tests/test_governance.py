@@ -36,10 +36,12 @@ NORTH = Scenario.from_toml(NORTHERN).with_overrides(
 )
 
 
-def outcome(base: Scenario, overrides: dict, column: str, from_month: int = 13) -> np.ndarray:
+def outcome(
+    base: Scenario, overrides: dict, column: str, from_month: int = 13, seeds=SEEDS
+) -> np.ndarray:
     """Mean of a timeseries column from a month on, one value per seed."""
     values = []
-    for seed in SEEDS:
+    for seed in seeds:
         ts = simulate(base, seed=seed, overrides=overrides).timeseries
         values.append(ts.loc[ts.month >= from_month, column].mean())
     return np.array(values)
@@ -134,7 +136,7 @@ def test_better_data_narrows_the_gap_between_perceived_and_actual_demand():
 LEVERS = [
     ("policies.one_stop_shop", False, True, "referrals_lost", -1),
     ("policies.credential_fast_track", 0.0, 1.0, "migrant_formal_employment_rate_skilled", +1),
-    ("policies.anti_discrimination", 0.0, 1.0, "migrant_formal_employment_rate", +1),
+    ("policies.anti_discrimination", 0.0, 1.0, "landlord_refusals", -1),
     ("policies.mediation_culture", 0.0, 1.0, "host_attitude_mean", +1),
     ("policies.migrant_participation", False, True, "trust_mean", +1),
     ("policies.language_support", 0.0, 1.0, "service_uptake_migrants", +1),
@@ -154,11 +156,14 @@ def test_each_lever_moves_its_outcome(key, off, on, column, sign):
 
 
 def test_transport_investment_helps_the_periphery_work_once_built():
+    # in the southern city little of the periphery has transit to begin with; the effect is
+    # small beside the noise, so more seeds
     column = "migrant_formal_employment_rate_periphery"
     lever = "policies.transport_investment"
+    seeds = range(10)
     assert_increases(
-        outcome(NORTH, {lever: 0.0}, column, from_month=25),
-        outcome(NORTH, {lever: 1.0}, column, from_month=25),
+        outcome(SOUTH, {lever: 0.0}, column, from_month=25, seeds=seeds),
+        outcome(SOUTH, {lever: 1.0}, column, from_month=25, seeds=seeds),
     )
 
 

@@ -139,6 +139,17 @@ def refer(
     return candidates & arrives, candidates & ~arrives
 
 
+FAST_TRACK_RATE = 0.05  # monthly recognition chance of credential holders at full fast-track
+
+
+def fast_track_recognition(mig: Table, fast_track: float, rng: np.random.Generator) -> None:
+    """A recognition office: credential holders get diplomas recognised without queueing."""
+    if fast_track <= 0:
+        return
+    waiting = mig.present & mig.credentials & ~mig.recognised
+    mig.recognised[waiting & (rng.random(mig.n) < FAST_TRACK_RATE * fast_track)] = True
+
+
 def apply_effects(
     mig: Table,
     served: np.ndarray,
