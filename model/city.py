@@ -74,7 +74,8 @@ class ArrivalCity(mesa.Model):
     Args:
         scenario: a :class:`Scenario`, a scenario file path or a preset name (default scenario if
             None).
-        seed: integer seed of the model's numpy Generator (``rng`` wins if both are given).
+        seed: integer seed of the model's numpy Generator (``rng`` wins if both are given);
+            with neither, a fresh seed from the operating system, as in Mesa.
         rng: a numpy Generator or seed, as Mesa accepts.
         overrides: dotted-key overrides, e.g. ``{"inflow.total": 5000}``.
         **params: more overrides with ``__`` for the dots (``inflow__total=5000``), the form
@@ -97,7 +98,8 @@ class ArrivalCity(mesa.Model):
         overrides: dict[str, Any] | None = None,
         **params: Any,
     ):
-        super().__init__(rng=rng if rng is not None else (seed if seed is not None else 0))
+        # Mesa's convention: no seed and no rng means fresh entropy (simulate() defaults to 0)
+        super().__init__(rng=rng if rng is not None else seed)
         merged = dict(overrides or {})
         merged.update({key.replace("__", "."): value for key, value in params.items()})
         base = resolve_scenario(scenario)

@@ -68,3 +68,17 @@ def test_other_presets_run(name):
     ts = result.timeseries
     assert ts.migrants_present.iloc[-1] > 0
     assert (ts.informal_housing_share_migrants > 0).any()
+
+
+def test_batch_run_without_seeds_gives_different_replicates():
+    results = mesa.batch_run(
+        ArrivalCity,
+        parameters={"scenario": [small_scenario()]},
+        rng=[None, None],
+        max_steps=6,
+        number_processes=1,
+        display_progress=False,
+    )
+    assert results[0]["migrants_present"] != results[1]["migrants_present"] or (
+        results[0]["unmet_need_rate_migrants"] != results[1]["unmet_need_rate_migrants"]
+    )
