@@ -111,13 +111,29 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
     return 0
 
 
+def _is_sweep(name: str) -> bool:
+    path = Path(name)
+    if not path.is_file():
+        return False
+    try:
+        return "experiment" in tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError):
+        return False
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
-    """Validate scenario files; print OK or the first problem of each."""
+    """Validate scenario or sweep files; print OK or the first problem of each."""
     from model.city import resolve_scenario
 
     worst = 0
     for name in args.scenario:
         try:
+            if _is_sweep(name):
+                from experiments.sweep import Sweep, plan
+
+                runs = len(plan(Sweep.from_toml(name)))
+                print(f"{name}: OK (a sweep of {runs} runs)")
+                continue
             resolve_scenario(name)
             print(f"{name}: OK")
         except ScenarioError as exc:
@@ -234,7 +250,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.set_defaults(func=cmd_run)
     sub.add_parser("scenarios", help="list preset scenarios").set_defaults(func=cmd_scenarios)
-    val = sub.add_parser("validate", help="check scenario files")
+    val = sub.add_parser("validate", help="check scenario or sweep files")
     val.add_argument("scenario", nargs="+")
     val.set_defaults(func=cmd_validate)
     sub.add_parser("parameters", help="list every parameter").set_defaults(func=cmd_parameters)

@@ -101,3 +101,13 @@ def test_policy_overlays_run_on_top_of_a_preset(tmp_path):
         assert code == 0, overlay
         used = (out / "scenario.toml").read_text()
         assert "northern" in used.lower()  # the base city, with the overlay on top
+
+
+def test_validate_knows_sweep_files(capsys):
+    from model.presets import scenarios_dir
+
+    sweeps = sorted((scenarios_dir().parent / "experiments" / "sweeps").glob("*.toml"))
+    assert sweeps
+    assert main(["validate", *map(str, sweeps)]) == 0
+    out = capsys.readouterr().out
+    assert "inflow_shape.toml: OK (a sweep of 20 runs)" in out
