@@ -1,7 +1,8 @@
-"""The agents.
+"""The people and the services.
 
 ``Migrant`` and ``Household`` are thin Mesa-agent views onto rows of the columnar population;
-services, governments and partners are ordinary Mesa agents with their own state.
+``MunicipalService`` is an ordinary Mesa agent. The governments and partners are in
+``model/governance.py``.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from model.scenario import INTENTIONS, ORIGINS, SECTORS, STATUSES, PartnerParams
+from model.scenario import INTENTIONS, ORIGINS, SECTORS, STATUSES
 
 if TYPE_CHECKING:
     from model.city import ArrivalCity
@@ -134,53 +135,3 @@ class MunicipalService(mesa.Agent):
         self.queue_length = 0.0
         self.requests = 0.0
         self.dropped = 0.0
-
-
-class CityGovernment(mesa.Agent):
-    """The city: the competences it holds, its money, mandate and budget gap, its data.
-
-    Attributes:
-        sectors_run: the sectors the city runs.
-        funding: money this month (own revenue and transfers), currency.
-        mandate: cost of what it is responsible for this month (services, policies, partners).
-        budget_gap: mandate minus funding (positive: responsibility without money).
-        paid_share: share of its planned capacity it can pay for (<= 1).
-        registered_residents: residents on its registers (what transfers count).
-    """
-
-    def __init__(self, model: ArrivalCity):
-        super().__init__(model)
-        self.sectors_run = [s for s, run in zip(SECTORS, model.city_runs, strict=True) if run]
-        self.funding = 0.0
-        self.mandate = 0.0
-        self.budget_gap = 0.0
-        self.paid_share = 1.0
-        self.registered_residents = 0.0
-
-
-class NationalGovernment(mesa.Agent):
-    """The nation: status processing, work rights, entitlements (from ``scenario.national``)."""
-
-    def __init__(self, model: ArrivalCity):
-        super().__init__(model)
-        self.rules = model.scenario.national
-        self.decisions_granted = 0
-        self.decisions_rejected = 0
-
-
-class Partner(mesa.Agent):
-    """A partner organisation (civil society, diaspora, employer, university, school, media).
-
-    Attributes:
-        params: its scenario entry (kind, capacity, sectors, funding, engagement level).
-        active: whether it still has funding this month.
-        capacity_added: cases a month it adds to each sector this month.
-    """
-
-    def __init__(self, model: ArrivalCity, params: PartnerParams):
-        super().__init__(model)
-        self.params = params
-        self.kind = params.kind
-        self.engagement_level = params.engagement_level
-        self.active = True
-        self.capacity_added = np.zeros(len(SECTORS))

@@ -11,15 +11,10 @@ from typing import Any
 
 import mesa
 import numpy as np
+from mesa.agent import AgentSet
 
-from model.agents import (
-    CityGovernment,
-    Household,
-    Migrant,
-    MunicipalService,
-    NationalGovernment,
-    Partner,
-)
+from model.agents import Household, Migrant, MunicipalService
+from model.governance import CityGovernment, NationalGovernment, Partner
 from model.metrics import CohortTally, persons_per_block, population_outcomes
 from model.population import (
     ASYLUM_PENDING,
@@ -184,32 +179,18 @@ class ArrivalCity(mesa.Model):
         s = self.scenario
         hh = self.population.households
         residents = self.residents_start * self.scale
-        self.city_runs = planning.city_run_sectors(s.governance)
-        self.cost_per_case = np.array([getattr(s.city.cost_per_case, k) for k in SECTORS])
+        city_runs = planning.city_run_sectors(s.governance)
         self.services = {}
         for k, sector in enumerate(SECTORS):
             baseline = getattr(s.city.service_capacity, sector) * residents / 1000.0
-            svc = MunicipalService(
-                self, sector, baseline, "city" if self.city_runs[k] else "nation"
-            )
-            svc.id_required = not (self.city_runs[k] and s.policies.status_blind_access)
+            svc = MunicipalService(self, sector, baseline, "city" if city_runs[k] else "nation")
+            svc.id_required = not (city_runs[k] and s.policies.status_blind_access)
             svc.language_support = s.policies.language_support
             self.services[sector] = svc
-        # planners keep each sector's month-0 ratio of capacity to expected requests
-        self.baseline_capacity = np.array([svc.capacity for svc in self.services.values()])
-        host_rates = np.array([getattr(s.city.host_need_rate, k) for k in SECTORS])
-        self.capacity_ratio = np.where(
-            host_rates > 0,
-            self.baseline_capacity / np.maximum(host_rates * residents / 1000, 1e-9),
-            1.0,
-        )
-        self.planned_capacity = self.baseline_capacity.copy()
-        self.city_government = CityGovernment(self)
+        baseline_capacity = np.array([svc.capacity for svc in self.services.values()])
+        self.city_government = CityGovernment(self, city_runs, baseline_capacity)
         self.national_government = NationalGovernment(self)
-        self.partner_agents = [Partner(self, p) for p in s.partners]
-        self.formal_workers_start = float((hh.employment == FORMAL_WORK).sum())
-        self.registered_history = [residents]
-        self.baseline_cost = self.baseline_capacity * self.cost_per_case
+        self.partner_agents = AgentSet([Partner(self, p) for p in s.partners], random=self.random)
         self.host_rows = slice(0, hh.n)  # hosts are the first rows; they stay in the city
         self.host_persons = float(hh.size.sum())
         self.n_hosts = hh.n
@@ -217,7 +198,6 @@ class ArrivalCity(mesa.Model):
         self.attitude_baseline = hh.attitude.copy()
         self.attitude_mean_start = float(hh.attitude.mean())
         self.rent_start = self.space.layer("rent").copy()
-        self.travel_start = self.space.layer("travel_minutes").copy()
         self.discrimination_factor = cohesion.discrimination_multiplier(
             0.0, s.policies.anti_discrimination
         )
@@ -242,7 +222,7 @@ class ArrivalCity(mesa.Model):
         self._status(t)
         self._work(t)
         self._needs_and_services(t)
-        self._planning(t)
+        self.city_government.step()  # process 7: planning and money
         self._partners(t)
         self._cohesion(t)
         self._mobility(t)
@@ -585,93 +565,17 @@ class ArrivalCity(mesa.Model):
             request_month, svc.host_queue, svc.capacity, t, self.scale, self.rng
         )
 
-    def _planning(self, t: int) -> None:
-        """Process 7: perceived demand, planned capacity, money, and what is delivered."""
-        s = self.scenario
-        gov, pol = s.governance, s.policies
-        hh, mig = self.population.households, self.population.migrants
-        tenure = hh.tenure[mig.household]
-        on_register = planning.registered(mig.status, tenure) & mig.present
-        data_quality = min(1.0, gov.data_quality + partners.data_gain(s.partners, t))
-        seen_city = planning.visibility(on_register, data_quality)
-        seen_nation = planning.visibility(on_register, planning.national_data_quality(gov))
-        requests = self.newcomer_requests * self.scale
-        seen = np.where(self.city_runs[None, :], seen_city[:, None], seen_nation[:, None])
-        actual = self.host_requests + requests.sum(axis=0)
-        perceived = self.host_requests + (requests * seen).sum(axis=0)
-        self.month_stats["demand_perception_gap"] = _ratio((actual - perceived).sum(), actual.sum())
-        # planners also see the backlog (hosts in full, newcomers through their data)
-        host_backlog = np.array([svc.host_queue.sum() for svc in self.services.values()])
-        waiting = (mig.waiting_since >= 0) * self.scale
-        backlog = host_backlog + (waiting * seen).sum(axis=0)
-        lag = np.where(
-            self.city_runs,
-            gov.planning_lag_months,
-            gov.national_planning_lag_months * (1 - 0.5 * gov.vertical_coherence),
-        )
-        target = planning.capacity_target(perceived, backlog, self.capacity_ratio)
-        if pol.one_stop_shop:
-            target[SECTORS.index("reception")] *= 1.5
-        self.planned_capacity = planning.plan(self.planned_capacity, target, lag)
-        # money: own revenue with formal employment, transfers per registered resident (lagged)
-        residents_registered = (
-            self.host_persons + float(hh.size[mig.household[on_register]].sum())
-        ) * self.scale
-        self.registered_history.append(residents_registered)
-        lag_months = planning.transfer_lag(s.national.transfer_lag_months, gov)
-        lagged = self.registered_history[max(0, len(self.registered_history) - 1 - lag_months)]
-        workers = float((hh.employment[self.host_rows] == FORMAL_WORK).sum()) + float(
-            (mig.employment[mig.present] == FORMAL_WORK).sum()
-        )
-        growth = planning.fiscal_growth(
-            workers,
-            self.formal_workers_start,
-            lagged,
-            self.registered_history[0],
-            gov.own_revenue_share,
-        )
-        funding = gov.resources * float((self.baseline_cost * self.city_runs).sum()) * growth
-        residents = float(hh.size[hh.present].sum()) * self.scale
-        partner_cost = sum(
-            float((partners.effective_capacity(p) * self.cost_per_case).sum())
-            * partners.PARTNER_COST_SHARE
-            for p in s.partners
-            if p.funding == "city" and partners.is_active(p, t)
-        )
-        other = planning.policy_cost(pol, residents) + partner_cost
-        mandate, gap, paid = planning.budget(
-            self.planned_capacity, self.cost_per_case, self.city_runs, other, funding
-        )
-        city = self.city_government
-        city.funding, city.mandate, city.budget_gap, city.paid_share = funding, mandate, gap, paid
-        city.registered_residents = residents_registered
-        self.delivered = np.where(
-            self.city_runs, self.planned_capacity * paid, self.planned_capacity
-        )
-        # transport investment shortens peripheral travel times, over about a year
-        if pol.transport_investment > 0:
-            travel = self.space.layer("travel_minutes")
-            outer = self.space.ring >= PERIPHERY
-            goal = self.travel_start * (1 - 0.6 * pol.transport_investment)
-            travel[outer] += (goal[outer] - travel[outer]) / 12.0
-        self.month_stats.update(budget_gap=gap, city_funding=funding, city_mandate=mandate)
-
     def _partners(self, t: int) -> None:
         """Process 8: partners add capacity and reach the hard-to-reach while funded."""
         s = self.scenario
         hh, mig = self.population.households, self.population.migrants
-        added = np.zeros(len(SECTORS))
-        for agent in self.partner_agents:
-            agent.active = partners.is_active(agent.params, t + 1)
-            agent.capacity_added = (
-                partners.effective_capacity(agent.params)
-                if agent.active
-                else agent.capacity_added * 0
-            )
-            added += agent.capacity_added
+        self.partner_agents.do("step")
+        added = np.sum([p.capacity_added for p in self.partner_agents], axis=0)
+        added = added if self.partner_agents else np.zeros(len(SECTORS))
+        city = self.city_government
         for k, svc in enumerate(self.services.values()):
-            svc.planned_capacity = float(self.planned_capacity[k])
-            svc.capacity = float(self.delivered[k] + added[k])
+            svc.planned_capacity = float(city.planned_capacity[k])
+            svc.capacity = float(city.delivered[k] + added[k])
         tenure = hh.tenure[mig.household]
         hard = mig.present & (
             (mig.status == IRREGULAR)

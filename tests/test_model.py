@@ -7,13 +7,8 @@ import pytest
 from conftest import SCENARIOS, small_scenario
 
 from model import OUTCOMES, ArrivalCity, simulate
-from model.agents import (
-    CityGovernment,
-    Household,
-    Migrant,
-    MunicipalService,
-    NationalGovernment,
-)
+from model.agents import Household, Migrant, MunicipalService
+from model.governance import CityGovernment, NationalGovernment
 
 
 def test_agents_are_registered_and_views_match_rows():
