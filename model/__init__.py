@@ -8,7 +8,8 @@ import hashlib
 from functools import cache
 from pathlib import Path
 
-from model.city import OUTCOMES, ArrivalCity
+from model.city import ArrivalCity
+from model.metrics import OUTCOMES
 from model.scenario import Scenario, ScenarioError
 from model.simulate import RunResult, simulate
 

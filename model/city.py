@@ -13,9 +13,10 @@ import mesa
 import numpy as np
 from mesa.agent import AgentSet
 
+from model import setup
 from model.agents import Household, Migrant, MunicipalService
 from model.governance import CityGovernment, NationalGovernment, Partner
-from model.metrics import CohortTally, persons_per_block, population_outcomes
+from model.metrics import OUTCOMES, CohortTally, persons_per_block, population_outcomes
 from model.population import (
     ASYLUM_PENDING,
     DOUBLED_UP,
@@ -26,7 +27,6 @@ from model.population import (
     INTERNATIONAL,
     IRREGULAR,
     NO_WORK,
-    OWNER,
     PROTECTED,
     REGULAR,
     UNHOUSED,
@@ -46,9 +46,8 @@ from model.processes import (
     work,
 )
 from model.scenario import SECTORS, Scenario
-from model.space import EDGE, PERIPHERY, RING_DENSITY, CitySpace
+from model.space import PERIPHERY, CitySpace
 
-HOST_LABOUR_FORCE_SHARE = 0.8
 FORMAL_VACANCY_RATE = 0.02
 
 
@@ -132,48 +131,11 @@ class ArrivalCity(mesa.Model):
 
     # ------------------------------------------------------------------ set-up
     def _build_hosts(self) -> None:
-        s, rng, space = self.scenario.city, self.rng, self.space
-        n = max(1, round(s.host_households / self.scale))
-        size = np.clip(1 + rng.poisson(max(s.mean_household_size - 1, 0), n), 1, 9)
-        informal = rng.random(n) < s.informal_share
-        block = np.empty(n, dtype=np.int64)
-        weights = RING_DENSITY[space.ring] / RING_DENSITY[space.ring].sum()
-        block[~informal] = rng.choice(space.n_blocks, int((~informal).sum()), p=weights)
-        edge = np.flatnonzero(space.ring == EDGE)
-        block[informal] = edge[rng.integers(0, len(edge), int(informal.sum()))]
-        rooms = np.clip(size + rng.choice([-1, 0, 1, 2], n, p=[0.155, 0.3, 0.35, 0.195]), 1, 10)
-        rooms[informal] = rng.integers(1, 3, int(informal.sum()))
-        tenure = np.where(informal, INFORMAL, np.where(rng.random(n) < 0.5, OWNER, FORMAL_RENTER))
-        labour = rng.random(n) < HOST_LABOUR_FORCE_SHARE
-        employed = labour & (rng.random(n) >= s.host_unemployment_rate)
-        employment = np.where(employed, np.where(informal, INFORMAL_WORK, FORMAL_WORK), NO_WORK)
-        income = s.host_income_mean * rng.lognormal(-0.125, 0.5, n)
-        # sitting tenants' incomes match their rent: nobody starts in arrears
-        rent = rooms * space.layer("rent")[block] / housing.ROOMS_PER_UNIT
-        margin = 0.7 * self.scenario.behaviour.max_rent_burden
-        income = np.where(tenure == FORMAL_RENTER, np.maximum(income, rent / margin), income)
-        self.population.households.append(
-            n,
-            block=block,
-            size=size,
-            children=rng.binomial(np.maximum(size - 2, 0), 0.8),
-            income=income,
-            tenure=tenure,
-            rooms=rooms,
-            kin=-1,
-            host=True,
-            group=0,
-            attitude=np.clip(rng.normal(0.1, 0.3, n), -1, 1),
-            in_labour_force=labour,
-            employment=employment,
-            migrant=-1,
-            present=True,
-        )
-        occupied = np.bincount(block[~informal], minlength=space.n_blocks)
-        space.layer("formal_units")[:] = np.ceil(occupied / (1 - s.housing_vacancy_rate))
-        space.layer("informal_capacity")[:] = np.bincount(block[informal], minlength=space.n_blocks)
-        space.layer("informal_capacity")[edge] += 1
-        self.target_occupancy = 1 - s.housing_vacancy_rate
+        s = self.scenario
+        hosts = setup.host_households(s.city, s.behaviour, self.space, self.scale, self.rng)
+        self.population.households.append(len(hosts["size"]), **hosts)
+        setup.fit_housing_stock(self.space, hosts, s.city.housing_vacancy_rate)
+        self.target_occupancy = 1 - s.city.housing_vacancy_rate
 
     def _build_governance(self) -> None:
         s = self.scenario
@@ -690,48 +652,6 @@ def _weighted_mean(values: np.ndarray, weights: np.ndarray) -> float:
 
 def _ratio(numerator: float, denominator: float) -> float:
     return float(numerator) / float(denominator) if denominator > 0 else 0.0
-
-
-OUTCOMES: tuple[str, ...] = (
-    "month",
-    "residents",
-    "migrants_present",
-    "arrivals",
-    "departures",
-    "migrant_employment_rate",
-    "migrant_formal_employment_rate",
-    "host_unemployment_rate",
-    "mean_wait_months",
-    *(f"mean_wait_months_{s}" for s in SECTORS),
-    "unmet_need_rate_migrants",
-    "unmet_need_rate_irregular",
-    "service_uptake_irregular",
-    "service_uptake_migrants",
-    "informal_housing_share_migrants",
-    "overcrowding_rate_migrants",
-    "overcrowding_rate_hosts",
-    "evictions",
-    "hazard_losses",
-    "landlord_refusals",
-    "mean_rent",
-    "dissimilarity_index",
-    "host_attitude_mean",
-    "tension_index",
-    "perceived_favouritism",
-    "trust_mean",
-    "trust_irregular",
-    "information_irregular",
-    "integration_index",
-    "migrant_formal_employment_rate_periphery",
-    "migrant_formal_employment_rate_skilled",
-    "referrals_made",
-    "referrals_lost",
-    "budget_gap",
-    "city_funding",
-    "city_mandate",
-    "demand_perception_gap",
-    "partner_capacity",
-)
 
 
 def _reporters() -> dict[str, Any]:

@@ -19,6 +19,7 @@ from model.population import (
     Table,
 )
 from model.processes.housing import overcrowded
+from model.scenario import SECTORS
 
 
 def _share(numerator: np.ndarray | float, denominator: np.ndarray | float) -> float:
@@ -121,3 +122,46 @@ class CohortTally:
         self.formal += np.bincount(cell, weights=employment == FORMAL_WORK, minlength=size).reshape(
             self.shape
         )
+
+
+# the columns of RunResult.timeseries, in order (docs/ODD.md §7.11)
+OUTCOMES: tuple[str, ...] = (
+    "month",
+    "residents",
+    "migrants_present",
+    "arrivals",
+    "departures",
+    "migrant_employment_rate",
+    "migrant_formal_employment_rate",
+    "host_unemployment_rate",
+    "mean_wait_months",
+    *(f"mean_wait_months_{s}" for s in SECTORS),
+    "unmet_need_rate_migrants",
+    "unmet_need_rate_irregular",
+    "service_uptake_irregular",
+    "service_uptake_migrants",
+    "informal_housing_share_migrants",
+    "overcrowding_rate_migrants",
+    "overcrowding_rate_hosts",
+    "evictions",
+    "hazard_losses",
+    "landlord_refusals",
+    "mean_rent",
+    "dissimilarity_index",
+    "host_attitude_mean",
+    "tension_index",
+    "perceived_favouritism",
+    "trust_mean",
+    "trust_irregular",
+    "information_irregular",
+    "integration_index",
+    "migrant_formal_employment_rate_periphery",
+    "migrant_formal_employment_rate_skilled",
+    "referrals_made",
+    "referrals_lost",
+    "budget_gap",
+    "city_funding",
+    "city_mandate",
+    "demand_perception_gap",
+    "partner_capacity",
+)

@@ -1,0 +1,84 @@
+"""Month 0: the host population and the housing stock it lives in (see docs/ODD.md §5)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model.population import (
+    FORMAL_RENTER,
+    FORMAL_WORK,
+    INFORMAL,
+    INFORMAL_WORK,
+    NO_WORK,
+    OWNER,
+)
+from model.processes.housing import ROOMS_PER_UNIT
+from model.scenario import BehaviourParams, CityParams
+from model.space import EDGE, RING_DENSITY, CitySpace
+
+HOST_LABOUR_FORCE_SHARE = 0.8  # host households with a member in the labour force
+ROOM_MARGIN = ([-1, 0, 1, 2], [0.155, 0.3, 0.35, 0.195])  # rooms minus persons, and its shares
+
+
+def host_households(
+    city: CityParams,
+    behaviour: BehaviourParams,
+    space: CitySpace,
+    scale: float,
+    rng: np.random.Generator,
+) -> dict[str, np.ndarray]:
+    """The host households' columns: placed by ring density, informal ones at the edge.
+
+    Rooms are size plus a margin drawn so that about 13 % of host persons are overcrowded
+    (Eurostat 2023: 13.7 % of nationals); sitting tenants' incomes cover their rent.
+    """
+    n = max(1, round(city.host_households / scale))
+    size = np.clip(1 + rng.poisson(max(city.mean_household_size - 1, 0), n), 1, 9)
+    informal = rng.random(n) < city.informal_share
+    block = np.empty(n, dtype=np.int64)
+    weights = RING_DENSITY[space.ring] / RING_DENSITY[space.ring].sum()
+    block[~informal] = rng.choice(space.n_blocks, int((~informal).sum()), p=weights)
+    edge = np.flatnonzero(space.ring == EDGE)
+    block[informal] = edge[rng.integers(0, len(edge), int(informal.sum()))]
+    margin_values, margin_shares = ROOM_MARGIN
+    rooms = np.clip(size + rng.choice(margin_values, n, p=margin_shares), 1, 10)
+    rooms[informal] = rng.integers(1, 3, int(informal.sum()))
+    tenure = np.where(informal, INFORMAL, np.where(rng.random(n) < 0.5, OWNER, FORMAL_RENTER))
+    labour = rng.random(n) < HOST_LABOUR_FORCE_SHARE
+    employed = labour & (rng.random(n) >= city.host_unemployment_rate)
+    employment = np.where(employed, np.where(informal, INFORMAL_WORK, FORMAL_WORK), NO_WORK)
+    income = city.host_income_mean * rng.lognormal(-0.125, 0.5, n)
+    # sitting tenants' incomes match their rent: nobody starts in arrears
+    rent = rooms * space.layer("rent")[block] / ROOMS_PER_UNIT
+    affordable = 0.7 * behaviour.max_rent_burden
+    income = np.where(tenure == FORMAL_RENTER, np.maximum(income, rent / affordable), income)
+    return {
+        "block": block,
+        "size": size,
+        "children": rng.binomial(np.maximum(size - 2, 0), 0.8),
+        "income": income,
+        "tenure": tenure,
+        "rooms": rooms,
+        "kin": np.full(n, -1),
+        "host": np.ones(n, dtype=bool),
+        "group": np.zeros(n, dtype=np.int16),
+        "attitude": np.clip(rng.normal(0.1, 0.3, n), -1, 1),
+        "in_labour_force": labour,
+        "employment": employment,
+        "migrant": np.full(n, -1),
+        "present": np.ones(n, dtype=bool),
+    }
+
+
+def fit_housing_stock(space: CitySpace, hosts: dict[str, np.ndarray], vacancy: float) -> None:
+    """Size the housing stock around the hosts.
+
+    Formal units leave ``vacancy`` of each block's stock empty; informal plots fit the informal
+    households, with one spare plot per edge block.
+    """
+    informal = hosts["tenure"] == INFORMAL
+    block = hosts["block"]
+    occupied = np.bincount(block[~informal], minlength=space.n_blocks)
+    space.layer("formal_units")[:] = np.ceil(occupied / (1 - vacancy))
+    space.layer("informal_capacity")[:] = np.bincount(block[informal], minlength=space.n_blocks)
+    space.layer("informal_capacity")[space.ring == EDGE] += 1
