@@ -34,8 +34,16 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 
 DEFAULT_URL = "sqlite:///results/arrival-city.db"
+SCHEMA_VERSION = "2"  # raise when a table changes; older databases get a clear message
 
 metadata = MetaData()
+
+store_meta = Table(
+    "store_meta",
+    metadata,
+    Column("key", String(40), primary_key=True),
+    Column("value", String(200)),
+)
 
 experiments = Table(
     "experiments",
@@ -62,13 +70,13 @@ runs = Table(
     Column("code_version", String(40)),
 )
 
-experiment_runs = Table(
+experiment_runs = Table(  # a design may ask for the same run at several levels (Morris)
     "experiment_runs",
     metadata,
     Column("experiment_id", Integer, ForeignKey("experiments.id"), primary_key=True),
-    Column("run_key", String(64), ForeignKey("runs.run_key"), primary_key=True),
-    Column("level", Integer),
-    Column("replicate", Integer),
+    Column("level", Integer, primary_key=True),
+    Column("replicate", Integer, primary_key=True),
+    Column("run_key", String(64), ForeignKey("runs.run_key"), index=True),
 )
 
 timeseries = Table(
@@ -124,7 +132,11 @@ def open_store(url: str = DEFAULT_URL) -> Engine:
         engine = create_engine(url, future=True, pool_pre_ping=True)
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _sqlite_pragmas)
+        _check_schema(engine, url)
         metadata.create_all(engine)
+        with engine.begin() as conn:
+            if conn.execute(select(store_meta.c.value)).first() is None:
+                conn.execute(store_meta.insert().values(key="schema", value=SCHEMA_VERSION))
     except ArgumentError as exc:
         raise StoreError(f"{url}: not a database URL ({exc})") from None
     except ModuleNotFoundError as exc:
@@ -138,6 +150,27 @@ def open_store(url: str = DEFAULT_URL) -> Engine:
     except SQLAlchemyError as exc:
         raise StoreError(f"{_safe(url)}: {exc}") from None
     return engine
+
+
+def _check_schema(engine: Engine, url: str) -> None:
+    """Refuse a results database written by an older, incompatible arrival-city."""
+    from sqlalchemy import inspect
+
+    tables = set(inspect(engine).get_table_names())
+    if not tables & {t.name for t in metadata.sorted_tables}:
+        return  # empty: tables will be created
+    found = None
+    if "store_meta" in tables:
+        with engine.connect() as conn:
+            found = conn.execute(
+                select(store_meta.c.value).where(store_meta.c.key == "schema")
+            ).scalar()
+    if found != SCHEMA_VERSION:
+        raise StoreError(
+            f"{_safe(url)}: this results database has schema {found or 'from before 2'}, this "
+            f"arrival-city writes schema {SCHEMA_VERSION}; export what you need with an older "
+            "version, then delete it or use another --db"
+        )
 
 
 def _safe(url: str) -> str:
@@ -164,50 +197,62 @@ def register_experiment(engine: Engine, name: str, sweep: dict[str, Any]) -> int
 
 
 def link_runs(engine: Engine, experiment_id: int, specs: Iterable[Any]) -> None:
-    """Record which runs belong to the experiment (and at which level and replicate)."""
+    """Record which run stands at each level and replicate of the experiment.
+
+    Runs are shared by content: a run already stored (for this or another experiment) is linked,
+    not created again. A level whose run changed (an edited scenario file) is relinked.
+    """
+    specs = list(specs)
     with engine.begin() as conn:
-        known = set(
-            conn.execute(
-                select(experiment_runs.c.run_key).where(
-                    experiment_runs.c.experiment_id == experiment_id
-                )
-            ).scalars()
-        )
-        rows = [
-            {
-                "experiment_id": experiment_id,
-                "run_key": s.run_key,
-                "level": s.level,
-                "replicate": s.replicate,
-            }
-            for s in specs
-            if s.run_key not in known
-        ]
-        new_runs = [s for s in specs if s.run_key not in known]
-        existing = (
-            set(
+        linked = {
+            (level, replicate): key
+            for level, replicate, key in conn.execute(
+                select(
+                    experiment_runs.c.level, experiment_runs.c.replicate, experiment_runs.c.run_key
+                ).where(experiment_runs.c.experiment_id == experiment_id)
+            )
+        }
+        keys = list({s.run_key for s in specs})
+        stored: set[str] = set()
+        for i in range(0, len(keys), 500):
+            stored.update(
                 conn.execute(
-                    select(runs.c.run_key).where(runs.c.run_key.in_([s.run_key for s in new_runs]))
+                    select(runs.c.run_key).where(runs.c.run_key.in_(keys[i : i + 500]))
                 ).scalars()
             )
-            if new_runs
-            else set()
-        )
-        for s in new_runs:
-            if s.run_key not in existing:
+        for spec in specs:
+            if spec.run_key not in stored:
                 conn.execute(
                     runs.insert().values(
-                        run_key=s.run_key,
-                        params=s.overrides,
-                        scenario=s.scenario_label,
-                        seed=s.seed,
-                        months=s.months,
+                        run_key=spec.run_key,
+                        params=spec.overrides,
+                        scenario=spec.scenario_label,
+                        seed=spec.seed,
+                        months=spec.months,
                         status="pending",
                     )
                 )
-                existing.add(s.run_key)
-        if rows:
-            conn.execute(experiment_runs.insert(), rows)
+                stored.add(spec.run_key)
+            where = (spec.level, spec.replicate)
+            if where not in linked:
+                conn.execute(
+                    experiment_runs.insert().values(
+                        experiment_id=experiment_id,
+                        level=spec.level,
+                        replicate=spec.replicate,
+                        run_key=spec.run_key,
+                    )
+                )
+            elif linked[where] != spec.run_key:
+                conn.execute(
+                    experiment_runs.update()
+                    .where(
+                        (experiment_runs.c.experiment_id == experiment_id)
+                        & (experiment_runs.c.level == spec.level)
+                        & (experiment_runs.c.replicate == spec.replicate)
+                    )
+                    .values(run_key=spec.run_key)
+                )
 
 
 def run_status(engine: Engine, keys: Iterable[str]) -> dict[str, str]:

@@ -128,6 +128,14 @@ def test_bad_sweep_files_give_clear_errors(tmp_path, edit, message):
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
 
 
+def test_an_older_results_database_gets_a_clear_message(tmp_path):
+    old = tmp_path / "old.db"
+    with sqlite3.connect(old) as conn:
+        conn.execute("create table runs (run_key text primary key, status text)")
+    with pytest.raises(StoreError, match=r"schema from before 2.*delete it or use another --db"):
+        open_store(f"sqlite:///{old}")
+
+
 def test_unreachable_or_malformed_database_url(tmp_path):
     with pytest.raises(StoreError, match="cannot reach the database"):
         open_store("postgresql+psycopg://nobody@127.0.0.1:9/none")
@@ -297,16 +305,23 @@ def postgres_url():
         pytest.skip("PostgreSQL did not start within 10 minutes (scripts/postgres.sh)")
     if proc.returncode != 0:
         pytest.skip(f"PostgreSQL could not start: {proc.stderr.strip()[-300:]}")
-    return proc.stdout.strip().splitlines()[-1]
+    server = proc.stdout.strip().splitlines()[-1]
+    # a database of our own, so a server left from earlier runs cannot get in the way
+    import sqlalchemy
+
+    name = f"arrival_city_test_{os.getpid()}_{int(time.time())}"
+    admin = sqlalchemy.create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sqlalchemy.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return server.rsplit("/", 1)[0] + "/" + name
 
 
 def test_postgresql_round_trip(tmp_path, postgres_url):
     import sqlalchemy
 
-    name = f"pg_{os.getpid()}_{int(time.time())}"
-    # a fresh seed base: runs are shared across experiments by content, and the server may
-    # already hold this test's runs from an earlier session
-    path = write_sweep(tmp_path, name=name, base=int(time.time() * 1000) % 2**31)
+    name = "pg_round_trip"
+    path = write_sweep(tmp_path, name=name)
     report = run_sweep(path, db=postgres_url, workers=2, progress=False)
     assert report.executed == 6
     run_sweep(path, db=db(tmp_path), workers=2, progress=False)
@@ -320,3 +335,27 @@ def test_postgresql_round_trip(tmp_path, postgres_url):
     engine = sqlalchemy.create_engine(postgres_url)
     with engine.connect() as conn:
         assert conn.execute(sqlalchemy.text("select version()")).scalar().startswith("PostgreSQL")
+
+
+def test_morris_sensitivity_ranks_a_strong_lever_above_a_weak_one(tmp_path):
+    from experiments.analysis import sensitivity
+
+    path = write_sweep(tmp_path, replicates=1, name="screen")
+    path.write_text(
+        path.read_text().replace(
+            '"governance.resources" = [0.5, 1.0]',
+            '"governance.resources" = { min = 0.4, max = 1.2 }\n'
+            '"city.media_hostility" = { min = 0.0, max = 1.0 }',
+        )
+        + '\n[design]\nkind = "morris"\nsize = 4\nlevels = 4\n'
+    )
+    url = db(tmp_path)
+    run_sweep(path, db=url, workers=2, progress=False)
+    table = sensitivity(url, "screen", "budget_gap_mean").set_index("parameter")
+    assert (
+        table.loc["governance.resources", "mu_star"]
+        > 5 * table.loc["city.media_hostility", "mu_star"]
+    )
+    with pytest.raises(StoreError, match="needs a morris or sobol sweep"):
+        run_sweep(write_sweep(tmp_path, name="grid"), db=url, workers=2, progress=False)
+        sensitivity(url, "grid", "budget_gap_mean")
