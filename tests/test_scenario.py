@@ -134,3 +134,24 @@ def test_every_parameter_is_read_by_the_model():
         and not re.search(rf"\b{row['key'].split('.')[-1]}\b", code)
     ]
     assert unused == []
+
+
+JUNK = st.one_of(
+    st.text(max_size=5),
+    st.lists(st.integers(), max_size=3),
+    st.booleans(),
+    st.none(),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.integers(-(10**12), 10**12),
+    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(row=st.sampled_from(Scenario.describe()), value=JUNK)
+def test_any_value_for_any_key_is_accepted_or_gets_the_clear_error(row, value):
+    try:
+        Scenario().with_overrides({row["key"]: value}, source="junk.toml")
+    except ScenarioError as err:
+        assert str(err).startswith("junk.toml: ")
+        assert err.key.split("[")[0].startswith(row["key"].split(".")[0])
