@@ -14,10 +14,14 @@ from model.simulate import RunResult
 
 
 def overview(result: RunResult, path: str | Path) -> Path:
-    """Six panels a person can read: population, employment, waits, housing, needs, cohesion."""
+    """Eight panels a person can read.
+
+    Newcomers, work, waits, the city's money; housing, needs and access, cohesion, and
+    coordination (referrals and partners).
+    """
     ts = result.timeseries
     month = ts["month"]
-    fig, axes = plt.subplots(2, 3, figsize=(15, 8.5), constrained_layout=True)
+    fig, axes = plt.subplots(2, 4, figsize=(20, 8.5), constrained_layout=True)
     title = (
         f"{result.scenario.city.name} — {result.scenario.inflow.pattern} inflow, seed {result.seed}"
     )
@@ -44,6 +48,21 @@ def overview(result: RunResult, path: str | Path) -> Path:
     ax.set_title("Waiting time for services (months)")
     ax.legend(fontsize=7, ncol=2)
 
+    ax = axes[0, 3]
+    ax.plot(month, ts["city_funding"], label="money (own revenue + transfers)")
+    ax.plot(month, ts["city_mandate"], label="mandate (services, policies, partners)")
+    ax.fill_between(
+        month,
+        ts["city_funding"],
+        ts["city_mandate"],
+        where=ts["city_mandate"] > ts["city_funding"],
+        color="C3",
+        alpha=0.2,
+        label="budget gap",
+    )
+    ax.set_title("The city's money (a month)")
+    ax.legend(fontsize=8)
+
     ax = axes[1, 0]
     ax.plot(month, 100 * ts["overcrowding_rate_migrants"], label="overcrowded, newcomers")
     ax.plot(month, 100 * ts["overcrowding_rate_hosts"], label="overcrowded, hosts")
@@ -69,9 +88,15 @@ def overview(result: RunResult, path: str | Path) -> Path:
         "dissimilarity_index",
         "tension_index",
     ):
-        if name in ts:
-            ax.plot(month, ts[name], label=name.replace("_", " "))
+        ax.plot(month, ts[name], label=name.replace("_", " "))
     ax.set_title("Cohesion and integration")
+    ax.legend(fontsize=8)
+
+    ax = axes[1, 3]
+    ax.plot(month, ts["referrals_made"], label="referrals that arrived")
+    ax.plot(month, ts["referrals_lost"], label="referrals lost between sectors")
+    ax.plot(month, ts["partner_capacity"], label="partner capacity (cases)", ls="--")
+    ax.set_title("Coordination and partners (a month)")
     ax.legend(fontsize=8)
 
     for ax in axes.flat:
