@@ -27,8 +27,6 @@ from model.population import (
     INTERNATIONAL,
     IRREGULAR,
     NO_WORK,
-    PROTECTED,
-    REGULAR,
     UNHOUSED,
     Population,
     gather,
@@ -658,4 +656,4 @@ def _reporters() -> dict[str, Any]:
     return {name: (lambda m, name=name: m.latest.get(name, 0.0)) for name in OUTCOMES}
 
 
-__all__ = ["OUTCOMES", "PROTECTED", "REGULAR", "ArrivalCity", "resolve_scenario"]
+__all__ = ["ArrivalCity", "resolve_scenario"]
