@@ -24,6 +24,7 @@ from model.population import (
 )
 from model.processes import access, housing, mobility, services, status, work
 from model.scenario import BehaviourParams, NationalParams
+from model.space import LAYERS
 
 
 def households(**cols) -> Table:
@@ -46,18 +47,7 @@ class FakeSpace:
     def __init__(self, n_blocks: int):
         self.n_blocks = n_blocks
         self.ring = np.array([0] + [3] * (n_blocks - 1), dtype=np.int8)
-        self.layers = {
-            name: np.zeros(n_blocks)
-            for name in (
-                "formal_units",
-                "formal_occupied",
-                "informal_capacity",
-                "informal_occupied",
-                "rent",
-                "hazard_probability",
-                "travel_minutes",
-            )
-        }
+        self.layers = {name: np.zeros(n_blocks) for name in LAYERS}
         self.layers["travel_minutes"][:] = 10.0
 
     def layer(self, name):

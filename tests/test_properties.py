@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from model import ArrivalCity, simulate
 from model.population import FORMAL_RENTER, INFORMAL, OWNER
+from model.space import LAYERS
 
 scenarios = st.builds(
     lambda pattern, total, scale, months, informal, hazard, pending, delay, gov: small_scenario(
@@ -78,13 +79,7 @@ def test_people_are_conserved_and_no_stock_goes_negative(scenario, seed):
         previous = out["migrants_present"]
         assert mig.present.sum() * model.scale == out["migrants_present"]
         assert (hh.present[mig.household] == mig.present).all()  # a household per newcomer
-        for name in (
-            "formal_units",
-            "formal_occupied",
-            "informal_capacity",
-            "informal_occupied",
-            "rent",
-        ):
+        for name in LAYERS:  # every block quantity
             assert (model.space.layer(name) >= 0).all(), name
         formal = hh.present & ((hh.tenure == OWNER) | (hh.tenure == FORMAL_RENTER))
         units = np.bincount(hh.block[formal], minlength=model.space.n_blocks)
