@@ -78,7 +78,7 @@ replicates = {args.runs}
     start = time.perf_counter()
     mesa.batch_run(
         ArrivalCity,
-        parameters={"scenario": [str(PRESET)]},
+        parameters={"params": [str(PRESET)]},
         rng=[s.seed for s in specs],
         max_steps=args.months,
         number_processes=2,

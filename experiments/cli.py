@@ -123,7 +123,7 @@ def _is_sweep(name: str) -> bool:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Validate scenario or sweep files; print OK or the first problem of each."""
-    from model.city import resolve_scenario
+    from model.presets import resolve_scenario
 
     worst = 0
     for name in args.scenario:

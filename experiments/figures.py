@@ -9,7 +9,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
-from model.scenario import SECTORS
+from model.codes import SECTORS
 from model.simulate import RunResult
 
 

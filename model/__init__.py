@@ -9,7 +9,7 @@ from functools import cache
 from pathlib import Path
 
 from model.city import ArrivalCity
-from model.metrics import OUTCOMES
+from model.metrics import OUTCOME_NAMES, OUTCOMES, Outcome
 from model.scenario import Scenario, ScenarioError
 from model.simulate import RunResult, simulate
 
@@ -27,7 +27,9 @@ def code_version() -> str:
 
 __all__ = [
     "OUTCOMES",
+    "OUTCOME_NAMES",
     "ArrivalCity",
+    "Outcome",
     "RunResult",
     "Scenario",
     "ScenarioError",

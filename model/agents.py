@@ -7,18 +7,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
 
 import mesa
 import numpy as np
 
-from model.scenario import INTENTIONS, ORIGINS, SECTORS, STATUSES
-
-if TYPE_CHECKING:
-    from model.city import ArrivalCity
-
-TENURES = ("owner", "formal_renter", "informal", "doubled_up", "unhoused")
-EMPLOYMENT = ("none", "informal", "formal")
+from model.codes import EMPLOYMENTS, INTENTIONS, ORIGINS, SECTORS, STATUSES, TENURES
+from model.metrics import integration_scores
+from model.population import Population, Table
 
 
 class RowAgent(mesa.Agent):
@@ -26,18 +22,37 @@ class RowAgent(mesa.Agent):
 
     table_name = ""
 
-    def __init__(self, model: ArrivalCity, row: int):
+    def __init__(self, model: mesa.Model, population: Population, row: int):
         super().__init__(model)
+        self.population = population
         self.row = int(row)
 
+    @property
+    def table(self) -> Table:
+        """The table this agent is a row of."""
+        return getattr(self.population, self.table_name)
+
     def _get(self, column: str):
-        return getattr(getattr(self.model.population, self.table_name), column)[self.row]
+        return getattr(self.table, column)[self.row]
 
 
 class Migrant(RowAgent):
-    """A newcomer adult: origin, status, skills, language, work, needs (a view on a row)."""
+    """A newcomer adult: origin, status, skills, language, work, needs (a view on a row).
+
+    Args:
+        model: the model it belongs to.
+        population: the columnar population it is a row of.
+        row: its row in ``population.migrants``.
+        households: the household agents, by household row (to find its own).
+    """
 
     table_name = "migrants"
+
+    def __init__(
+        self, model: mesa.Model, population: Population, row: int, households: Sequence[Household]
+    ):
+        super().__init__(model, population, row)
+        self._households = households
 
     @property
     def origin(self) -> str:
@@ -57,7 +72,7 @@ class Migrant(RowAgent):
     @property
     def employment(self) -> str:
         """None, informal or formal."""
-        return EMPLOYMENT[self._get("employment")]
+        return EMPLOYMENTS[self._get("employment")]
 
     @property
     def months_since_arrival(self) -> int:
@@ -71,8 +86,9 @@ class Migrant(RowAgent):
 
     @property
     def integration(self) -> float:
-        """Integration score, 0-1 (see docs/ODD.md)."""
-        return float(self._get("integration"))
+        """Integration score, 0-1 (docs/ODD.md §7.11), computed from the row's state."""
+        mig, hh = self.population.migrants, self.population.households
+        return float(integration_scores(mig, hh.tenure[mig.household])[self.row])
 
     @property
     def unmet_needs(self) -> dict[str, float]:
@@ -82,7 +98,7 @@ class Migrant(RowAgent):
     @property
     def household(self) -> Household:
         """The newcomer's household agent."""
-        return self.model.household_agent(int(self._get("household")))
+        return self._households[int(self._get("household"))]
 
 
 class Household(RowAgent):
@@ -117,21 +133,25 @@ class Household(RowAgent):
 
 
 class MunicipalService(mesa.Agent):
-    """A service sector: capacity (persons a month), eligibility, queue and waiting time."""
+    """A service sector: capacity (persons a month), queue and waiting time.
 
-    def __init__(self, model: ArrivalCity, sector: str, capacity: float, run_by: str = "city"):
+    Attributes:
+        sector: its name (one of ``SECTORS``).
+        run_by: "city" or "nation".
+        capacity: persons it can serve this month (planned capacity paid for, plus partners').
+        host_queue: host persons waiting, by the month they asked.
+        requests, served: persons who asked, and were served, this month.
+        mean_wait_months: mean wait of those served this month.
+        queue_length: persons still waiting at the month's end.
+    """
+
+    def __init__(self, model: mesa.Model, sector: str, capacity: float, run_by: str, months: int):
         super().__init__(model)
         self.sector = sector
-        self.index = SECTORS.index(sector)
-        self.capacity = float(capacity)
         self.run_by = run_by
-        self.id_required = True
-        self.language_support = 0.0
-        self.baseline_capacity = float(capacity)
-        self.planned_capacity = float(capacity)
-        self.host_queue = np.zeros(model.months + 2)
+        self.capacity = float(capacity)
+        self.host_queue = np.zeros(months + 2)
+        self.requests = 0.0
         self.served = 0.0
         self.mean_wait_months = 0.0
         self.queue_length = 0.0
-        self.requests = 0.0
-        self.dropped = 0.0

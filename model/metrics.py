@@ -1,30 +1,163 @@
-"""The month's outcomes, computed from the columnar state (vectorised).
+"""The outcomes, declared once: name, unit, kind, definition and how each is computed.
 
-Every rate is over people (agents weighted by the persons they stand for); counts are in persons.
+``OUTCOMES`` drives Mesa's DataCollector (one model reporter each), the columns of
+``RunResult.timeseries``, the run summary, exports, the ``arrival-city outcomes`` command and the
+outcome table of docs/ODD.md §7.11. Each ``compute`` reads an :class:`Observation` of the month
+(the state at the month's end and what each process returned); it never writes state. A missing or
+non-finite outcome raises :class:`OutcomeError`: a column of silent zeros is worse than a crash.
+
+Every rate is over people (agents weighted by the persons they stand for); counts are persons.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Literal
+
 import numpy as np
 
-from model.population import (
-    ASYLUM_PENDING,
-    FORMAL_RENTER,
-    FORMAL_WORK,
-    INFORMAL,
-    INTERNATIONAL,
-    IRREGULAR,
-    NO_WORK,
-    OWNER,
-    Table,
-)
-from model.processes.housing import overcrowded
-from model.scenario import SECTORS
+from model.codes import SECTORS, Employment, Origin, Status, Tenure
+from model.month import Month
+from model.population import Table
+from model.processes.access import AccessMonth
+from model.processes.cohesion import CohesionMonth
+from model.processes.housing import HousingMonth, overcrowded
+from model.processes.inflow import InflowMonth
+from model.processes.mobility import MobilityMonth
+from model.processes.partners import PartnersMonth
+from model.processes.planning import CityPlans, PlanningMonth
+from model.processes.services import Queue, ServicesMonth
+from model.space import PERIPHERY
+
+Kind = Literal["stock", "flow", "share", "mean", "index", "money"]
+WORKING_AGE_BANDS = 2  # age bands 0 (18-29) and 1 (30-59)
+
+
+class OutcomeError(RuntimeError):
+    """An outcome that could not be computed, or came out as NaN or infinite."""
+
+
+@dataclass(frozen=True)
+class MonthResults:
+    """What each process of the month returned (the explicit hand-overs of docs/ODD.md §3)."""
+
+    inflow: InflowMonth
+    housing: HousingMonth
+    access: AccessMonth
+    services: ServicesMonth
+    planning: PlanningMonth
+    partners: PartnersMonth
+    cohesion: CohesionMonth
+    mobility: MobilityMonth
+
+
+class Observation:
+    """The city at the end of a month, as the outcomes read it (masks computed once).
+
+    Args:
+        month: the month's context.
+        results: what the processes returned.
+        sectors: the service sectors (waits, served volume).
+        plans: the city's plans and money.
+        block_people: (newcomer persons, host persons) per block at the end of the month.
+    """
+
+    def __init__(
+        self,
+        month: Month,
+        results: MonthResults,
+        sectors: Sequence[Queue],
+        plans: CityPlans,
+        block_people: tuple[np.ndarray, np.ndarray],
+    ):
+        self.month, self.results, self.sectors, self.plans = month, results, sectors, plans
+        self.block_people = block_people
+        self.mig, self.hh, self.scale = month.mig, month.hh, month.scale
+
+    @cached_property
+    def here(self) -> np.ndarray:
+        """Newcomers present in the city."""
+        return self.mig.present
+
+    @cached_property
+    def adults(self) -> np.ndarray:
+        """Newcomers present and of working age."""
+        return self.here & (self.mig.age_band < WORKING_AGE_BANDS)
+
+    @cached_property
+    def tenure(self) -> np.ndarray:
+        """Each newcomer's household tenure."""
+        return self.hh.tenure[self.mig.household]
+
+    @cached_property
+    def newcomer_hh(self) -> np.ndarray:
+        """Newcomer households present."""
+        return self.hh.present & ~self.hh.host
+
+    @cached_property
+    def host_hh(self) -> np.ndarray:
+        """Host households."""
+        return self.hh.present & self.hh.host
+
+    @cached_property
+    def crowded(self) -> np.ndarray:
+        """Overcrowded households."""
+        return overcrowded(self.hh)
+
+    @cached_property
+    def irregular(self) -> np.ndarray:
+        """Newcomers present without valid status."""
+        return self.here & (self.mig.status == Status.IRREGULAR)
+
+    @cached_property
+    def integration(self) -> np.ndarray:
+        """Each newcomer's integration score (see :func:`integration_scores`)."""
+        return integration_scores(self.mig, self.tenure)
+
+    @cached_property
+    def waits(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per sector, the mean wait of those served (months) and the persons served."""
+        waits = np.array([svc.mean_wait_months for svc in self.sectors])
+        volume = np.array([svc.served for svc in self.sectors])
+        return waits, volume
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One monthly outcome.
+
+    Attributes:
+        name: column name in the timeseries.
+        unit: its unit ("persons", "share", "months", "currency/month", ...).
+        kind: stock (a level at the month's end), flow (during the month), share (0-1), mean
+            (an average over people or cases), index (a composite score) or money.
+        definition: one line: what it measures.
+        compute: reads an :class:`Observation`, returns the value.
+    """
+
+    name: str
+    unit: str
+    kind: Kind
+    definition: str
+    compute: Callable[[Observation], float]
 
 
 def _share(numerator: np.ndarray | float, denominator: np.ndarray | float) -> float:
     den = float(np.sum(denominator))
     return float(np.sum(numerator)) / den if den > 0 else 0.0
+
+
+def _mean(values: np.ndarray, mask: np.ndarray) -> float:
+    return float(values[mask].mean()) if mask.any() else 0.0
+
+
+def _weighted_mean(values: np.ndarray, weights: np.ndarray) -> float:
+    """Mean weighted by volume; the plain mean where there is no volume at all."""
+    total = weights.sum()
+    return float((values * weights).sum() / total) if total > 0 else float(values.mean())
 
 
 def dissimilarity_index(newcomers_per_block: np.ndarray, hosts_per_block: np.ndarray) -> float:
@@ -48,12 +181,12 @@ def persons_per_block(hh: Table, n_blocks: int) -> tuple[np.ndarray, np.ndarray]
 
 def integration_scores(mig: Table, tenure: np.ndarray) -> np.ndarray:
     """Per newcomer, 0-1: mean of work, language, formal home, secure status, trust, needs met."""
-    secure = (mig.origin != INTERNATIONAL) | (
-        (mig.status != ASYLUM_PENDING) & (mig.status != IRREGULAR)
+    secure = (mig.origin != Origin.INTERNATIONAL) | (
+        (mig.status != Status.ASYLUM_PENDING) & (mig.status != Status.IRREGULAR)
     )
-    formal_home = (tenure == OWNER) | (tenure == FORMAL_RENTER)
+    formal_home = (tenure == Tenure.OWNER) | (tenure == Tenure.FORMAL_RENTER)
     parts = (
-        (mig.employment != NO_WORK).astype(float),
+        (mig.employment != Employment.NONE).astype(float),
         np.clip(mig.language, 0, 1),
         formal_home.astype(float),
         secure.astype(float),
@@ -63,46 +196,331 @@ def integration_scores(mig: Table, tenure: np.ndarray) -> np.ndarray:
     return np.mean(parts, axis=0)
 
 
-def population_outcomes(
-    mig: Table, hh: Table, block_people: tuple[np.ndarray, np.ndarray], scale: float
-) -> dict[str, float]:
-    """Residents, employment, housing and segregation outcomes of the month.
+def _mean_rent(o: Observation) -> float:
+    rent = o.month.space.layer("rent")
+    units = o.month.space.layer("formal_units")
+    return float((rent * units).sum() / max(units.sum(), 1))
 
-    ``block_people`` is (newcomer persons, host persons) per block, from :func:`persons_per_block`.
-    """
-    here = mig.present
-    adults = here & (mig.age_band < 2)
-    live_hh = hh.present
-    tenure = hh.tenure[mig.household]
-    crowded = overcrowded(hh)
-    newcomer_hh = live_hh & ~hh.host
-    host_hh = live_hh & hh.host
-    labour = host_hh & hh.in_labour_force
-    newcomers, hosts = block_people
-    integration = integration_scores(mig, tenure)
-    mig.integration[:] = integration
-    return {
-        "residents": float(hh.size[live_hh].sum()) * scale,
-        "migrants_present": float(here.sum()) * scale,
-        "migrant_employment_rate": _share(adults & (mig.employment != NO_WORK), adults),
-        "migrant_formal_employment_rate": _share(adults & (mig.employment == FORMAL_WORK), adults),
-        "host_unemployment_rate": _share(labour & (hh.employment == NO_WORK), labour),
-        "informal_housing_share_migrants": _share(here & (tenure == INFORMAL), here),
-        "overcrowding_rate_migrants": _share(
-            hh.size * (newcomer_hh & crowded), hh.size * newcomer_hh
+
+def _formal_rate(o: Observation, among: np.ndarray) -> float:
+    return _share(among & (o.mig.employment == Employment.FORMAL), among)
+
+
+def _periphery_adults(o: Observation) -> np.ndarray:
+    ring = o.month.space.ring[np.maximum(o.hh.block[o.mig.household], 0)]
+    return o.adults & (ring >= PERIPHERY)
+
+
+def _sector_wait(k: int) -> Callable[[Observation], float]:
+    return lambda o: float(o.sectors[k].mean_wait_months)
+
+
+def _by_sector() -> tuple[Outcome, ...]:
+    return tuple(
+        Outcome(
+            f"mean_wait_months_{sector}",
+            "months",
+            "mean",
+            f"mean wait of those served this month in {sector.replace('_', ' ')}",
+            _sector_wait(k),
+        )
+        for k, sector in enumerate(SECTORS)
+    )
+
+
+# the columns of RunResult.timeseries, in order (docs/ODD.md §7.11)
+OUTCOMES: tuple[Outcome, ...] = (
+    Outcome(
+        "month", "month", "stock", "the month (1 = first simulated month)", lambda o: o.month.t
+    ),
+    Outcome(
+        "residents",
+        "persons",
+        "stock",
+        "persons living in the city (hosts and newcomers' households)",
+        lambda o: float(o.hh.size[o.hh.present].sum()) * o.scale,
+    ),
+    Outcome(
+        "migrants_present",
+        "persons",
+        "stock",
+        "newcomer adults present",
+        lambda o: float(o.here.sum()) * o.scale,
+    ),
+    Outcome(
+        "arrivals",
+        "persons",
+        "flow",
+        "newcomer adults who arrived this month",
+        lambda o: len(o.results.inflow.migrant_rows) * o.scale,
+    ),
+    Outcome(
+        "departures",
+        "persons",
+        "flow",
+        "newcomer adults who moved on or returned this month",
+        lambda o: len(o.results.mobility.leaving) * o.scale,
+    ),
+    Outcome(
+        "migrant_employment_rate",
+        "share",
+        "share",
+        "working-age newcomers in any work",
+        lambda o: _share(o.adults & (o.mig.employment != Employment.NONE), o.adults),
+    ),
+    Outcome(
+        "migrant_formal_employment_rate",
+        "share",
+        "share",
+        "working-age newcomers in formal work",
+        lambda o: _formal_rate(o, o.adults),
+    ),
+    Outcome(
+        "host_unemployment_rate",
+        "share",
+        "share",
+        "host households' labour-force members without work",
+        lambda o: _share(
+            o.host_hh & o.hh.in_labour_force & (o.hh.employment == Employment.NONE),
+            o.host_hh & o.hh.in_labour_force,
         ),
-        "overcrowding_rate_hosts": _share(hh.size * (host_hh & crowded), hh.size * host_hh),
-        "dissimilarity_index": dissimilarity_index(newcomers, hosts),
-        "trust_mean": float(mig.trust[here].mean()) if here.any() else 0.0,
-        "integration_index": float(integration[here].mean()) if here.any() else 0.0,
-        "host_attitude_mean": float(hh.attitude[host_hh].mean()) if host_hh.any() else 0.0,
-    }
+    ),
+    Outcome(
+        "mean_wait_months",
+        "months",
+        "mean",
+        "mean wait of those served this month, all sectors (weighted by persons served)",
+        lambda o: _weighted_mean(*o.waits),
+    ),
+    *_by_sector(),
+    Outcome(
+        "unmet_need_rate_migrants",
+        "share",
+        "share",
+        "newcomers' needs present this month (new or queued) that were not served",
+        lambda o: _share(o.results.services.unmet, o.results.services.present_need),
+    ),
+    Outcome(
+        "unmet_need_rate_irregular",
+        "share",
+        "share",
+        "the same, for newcomers without valid status",
+        lambda o: _share(
+            o.results.services.unmet[o.results.services.irregular],
+            o.results.services.present_need[o.results.services.irregular],
+        ),
+    ),
+    Outcome(
+        "service_uptake_irregular",
+        "share",
+        "share",
+        "new needs of newcomers without valid status that became a request",
+        lambda o: _share(
+            o.results.access.asks[o.results.services.irregular],
+            o.results.access.needs[o.results.services.irregular],
+        ),
+    ),
+    Outcome(
+        "service_uptake_migrants",
+        "share",
+        "share",
+        "newcomers' new needs that became a request",
+        lambda o: _share(o.results.access.asks, o.results.access.needs),
+    ),
+    Outcome(
+        "informal_housing_share_migrants",
+        "share",
+        "share",
+        "newcomer adults whose household lives in an informal dwelling",
+        lambda o: _share(o.here & (o.tenure == Tenure.INFORMAL), o.here),
+    ),
+    Outcome(
+        "overcrowding_rate_migrants",
+        "share",
+        "share",
+        "persons in newcomer households with fewer rooms than persons (or doubled up)",
+        lambda o: _share(o.hh.size * (o.newcomer_hh & o.crowded), o.hh.size * o.newcomer_hh),
+    ),
+    Outcome(
+        "overcrowding_rate_hosts",
+        "share",
+        "share",
+        "the same, for host households",
+        lambda o: _share(o.hh.size * (o.host_hh & o.crowded), o.hh.size * o.host_hh),
+    ),
+    Outcome(
+        "evictions",
+        "households",
+        "flow",
+        "households evicted this month (informal tenants, renters in arrears)",
+        lambda o: o.results.housing.evictions * o.scale,
+    ),
+    Outcome(
+        "hazard_losses",
+        "households",
+        "flow",
+        "households whose informal dwelling a hazard destroyed this month",
+        lambda o: o.results.housing.hazard_losses * o.scale,
+    ),
+    Outcome(
+        "landlord_refusals",
+        "households",
+        "flow",
+        "newcomer applicants turned away by landlords this month",
+        lambda o: o.results.housing.rejected_by_landlords * o.scale,
+    ),
+    Outcome(
+        "mean_rent",
+        "currency/month",
+        "money",
+        "mean formal rent, weighted by the units of each block",
+        _mean_rent,
+    ),
+    Outcome(
+        "dissimilarity_index",
+        "index 0-1",
+        "index",
+        "Duncan's dissimilarity between newcomers and hosts across blocks",
+        lambda o: dissimilarity_index(*o.block_people),
+    ),
+    Outcome(
+        "host_attitude_mean",
+        "score -1 to 1",
+        "mean",
+        "host households' mean attitude towards newcomers",
+        lambda o: _mean(o.hh.attitude, o.host_hh),
+    ),
+    Outcome(
+        "tension_index",
+        "share",
+        "share",
+        "host households hostile to newcomers (attitude below -0.3)",
+        lambda o: o.results.cohesion.tension_index,
+    ),
+    Outcome(
+        "perceived_favouritism",
+        "score 0-1",
+        "index",
+        "favouritism hosts feel: dedicated desks seen while mainstream waits are long",
+        lambda o: o.results.cohesion.perceived_favouritism,
+    ),
+    Outcome(
+        "trust_mean",
+        "score 0-1",
+        "mean",
+        "newcomers' mean trust in the authorities",
+        lambda o: _mean(o.mig.trust, o.here),
+    ),
+    Outcome(
+        "trust_irregular",
+        "score 0-1",
+        "mean",
+        "the same, for newcomers without valid status",
+        lambda o: _mean(o.mig.trust, o.irregular),
+    ),
+    Outcome(
+        "information_irregular",
+        "score 0-1",
+        "mean",
+        "what newcomers without valid status know of the services",
+        lambda o: _mean(o.mig.information, o.irregular),
+    ),
+    Outcome(
+        "integration_index",
+        "score 0-1",
+        "index",
+        "mean of work, language, formal home, secure status, trust and needs met",
+        lambda o: _mean(o.integration, o.here),
+    ),
+    Outcome(
+        "migrant_formal_employment_rate_periphery",
+        "share",
+        "share",
+        "working-age newcomers in formal work, among those living in the periphery or edge",
+        lambda o: _formal_rate(o, _periphery_adults(o)),
+    ),
+    Outcome(
+        "migrant_formal_employment_rate_skilled",
+        "share",
+        "share",
+        "working-age newcomers in formal work, among the mid- and high-skilled",
+        lambda o: _formal_rate(o, o.adults & (o.mig.skill > 0)),
+    ),
+    Outcome(
+        "referrals_made",
+        "persons",
+        "flow",
+        "referrals from a served sector that arrived in another sector this month",
+        lambda o: o.results.services.referred * o.scale,
+    ),
+    Outcome(
+        "referrals_lost",
+        "persons",
+        "flow",
+        "referrals lost between sectors this month (low horizontal coherence)",
+        lambda o: o.results.services.referrals_lost * o.scale,
+    ),
+    Outcome(
+        "budget_gap",
+        "currency/month",
+        "money",
+        "the city's mandate minus its money (negative: money to spare)",
+        lambda o: o.plans.budget_gap,
+    ),
+    Outcome(
+        "city_funding",
+        "currency/month",
+        "money",
+        "the city's money this month: own revenue and national transfers",
+        lambda o: o.plans.funding,
+    ),
+    Outcome(
+        "city_mandate",
+        "currency/month",
+        "money",
+        "what the city is responsible for this month: its services, policies, funded partners",
+        lambda o: o.plans.mandate,
+    ),
+    Outcome(
+        "demand_perception_gap",
+        "share",
+        "share",
+        "share of actual service demand the planners' data did not see",
+        lambda o: o.results.planning.demand_perception_gap,
+    ),
+    Outcome(
+        "partner_capacity",
+        "cases/month",
+        "stock",
+        "service capacity partners add for next month",
+        lambda o: float(o.results.partners.capacity_added.sum()),
+    ),
+)
+OUTCOME_NAMES: tuple[str, ...] = tuple(o.name for o in OUTCOMES)
+BY_NAME: dict[str, Outcome] = {o.name: o for o in OUTCOMES}
+
+
+def observe(observation: Observation) -> dict[str, float]:
+    """Every outcome of the month, in ``OUTCOMES`` order.
+
+    Raises:
+        OutcomeError: an outcome is not a finite number.
+    """
+    values: dict[str, float] = {}
+    for outcome in OUTCOMES:
+        value = outcome.compute(observation)
+        if not isinstance(value, (int, float, np.number)) or not math.isfinite(value):
+            raise OutcomeError(
+                f"outcome {outcome.name!r} is {value!r} in month {observation.month.t}"
+            )
+        values[outcome.name] = value
+    return values
 
 
 class CohortTally:
     """Employment (any, formal) of working-age newcomers by months since arrival and status."""
 
-    def __init__(self, months: int, n_statuses: int = 4):
+    def __init__(self, months: int, n_statuses: int = len(Status)):
         self.shape = (months + 1, n_statuses)
         self.present = np.zeros(self.shape)
         self.employed = np.zeros(self.shape)
@@ -110,58 +528,15 @@ class CohortTally:
 
     def add(self, mig: Table, t: int) -> None:
         """Count this month's working-age newcomers into their (duration, status) cell."""
-        adults = mig.present & (mig.age_band < 2)
+        adults = mig.present & (mig.age_band < WORKING_AGE_BANDS)
         since = np.clip(t - mig.arrival_month[adults], 0, self.shape[0] - 1)
         cell = since * self.shape[1] + mig.status[adults]
         size = self.shape[0] * self.shape[1]
         employment = mig.employment[adults]
         self.present += np.bincount(cell, minlength=size).reshape(self.shape)
-        self.employed += np.bincount(cell, weights=employment != NO_WORK, minlength=size).reshape(
-            self.shape
-        )
-        self.formal += np.bincount(cell, weights=employment == FORMAL_WORK, minlength=size).reshape(
-            self.shape
-        )
-
-
-# the columns of RunResult.timeseries, in order (docs/ODD.md §7.11)
-OUTCOMES: tuple[str, ...] = (
-    "month",
-    "residents",
-    "migrants_present",
-    "arrivals",
-    "departures",
-    "migrant_employment_rate",
-    "migrant_formal_employment_rate",
-    "host_unemployment_rate",
-    "mean_wait_months",
-    *(f"mean_wait_months_{s}" for s in SECTORS),
-    "unmet_need_rate_migrants",
-    "unmet_need_rate_irregular",
-    "service_uptake_irregular",
-    "service_uptake_migrants",
-    "informal_housing_share_migrants",
-    "overcrowding_rate_migrants",
-    "overcrowding_rate_hosts",
-    "evictions",
-    "hazard_losses",
-    "landlord_refusals",
-    "mean_rent",
-    "dissimilarity_index",
-    "host_attitude_mean",
-    "tension_index",
-    "perceived_favouritism",
-    "trust_mean",
-    "trust_irregular",
-    "information_irregular",
-    "integration_index",
-    "migrant_formal_employment_rate_periphery",
-    "migrant_formal_employment_rate_skilled",
-    "referrals_made",
-    "referrals_lost",
-    "budget_gap",
-    "city_funding",
-    "city_mandate",
-    "demand_perception_gap",
-    "partner_capacity",
-)
+        self.employed += np.bincount(
+            cell, weights=employment != Employment.NONE, minlength=size
+        ).reshape(self.shape)
+        self.formal += np.bincount(
+            cell, weights=employment == Employment.FORMAL, minlength=size
+        ).reshape(self.shape)

@@ -10,13 +10,7 @@ from typing import Any
 
 import numpy as np
 
-# Codes used in the integer columns (names in model.scenario: ORIGINS, STATUSES, INTENTIONS).
-REGULAR, ASYLUM_PENDING, PROTECTED, IRREGULAR = 0, 1, 2, 3
-INTERNATIONAL, INTERNAL, DISPLACED, RETURNEE = 0, 1, 2, 3
-TRANSIT, TEMPORARY, SETTLE = 0, 1, 2
-NO_WORK, INFORMAL_WORK, FORMAL_WORK = 0, 1, 2
-OWNER, FORMAL_RENTER, INFORMAL, DOUBLED_UP, UNHOUSED = 0, 1, 2, 3, 4
-N_SECTORS = 6
+from model.codes import N_SECTORS
 
 MIGRANT_COLUMNS: dict[str, tuple[Any, tuple[int, ...]]] = {
     "household": (np.int64, ()),
@@ -45,7 +39,6 @@ MIGRANT_COLUMNS: dict[str, tuple[Any, tuple[int, ...]]] = {
     "unmet_score": (np.float32, ()),
     "unmet": (np.float32, (N_SECTORS,)),
     "waiting_since": (np.int32, (N_SECTORS,)),
-    "integration": (np.float32, ()),
     "present": (np.bool_, ()),
     "departure_month": (np.int32, ()),
 }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from model.scenario import ScenarioError
+from model.scenario import Scenario, ScenarioError
 
 
 def scenarios_dir() -> Path:
@@ -32,3 +32,12 @@ def preset_path(name: str) -> Path:
         raise ScenarioError(name, "", "no such scenario file")
     known = ", ".join(p.stem for p in list_presets())
     raise ScenarioError(name, "", f"no such scenario file or preset (presets: {known})")
+
+
+def resolve_scenario(scenario: Scenario | str | Path | None) -> Scenario:
+    """A Scenario from a Scenario, a file path, or a preset name (``northern_midsize_asylum``)."""
+    if scenario is None:
+        return Scenario()
+    if isinstance(scenario, Scenario):
+        return scenario
+    return Scenario.from_toml(preset_path(str(scenario)))

@@ -27,18 +27,7 @@ from pydantic import (
     model_validator,
 )
 
-SECTORS: tuple[str, ...] = (
-    "health",
-    "education",
-    "housing_assistance",
-    "employment_skills",
-    "reception",
-    "legal_aid",
-)
-ORIGINS: tuple[str, ...] = ("international", "internal", "displaced", "returnee")
-STATUSES: tuple[str, ...] = ("regular", "asylum_pending", "protected", "irregular")
-INTENTIONS: tuple[str, ...] = ("transit", "temporary", "settle")
-ENGAGEMENT_LEVELS: tuple[str, ...] = ("inform", "consult", "involve", "collaborate", "empower")
+from model.codes import ENGAGEMENT_LEVELS, SECTORS
 
 
 class ScenarioError(ValueError):
@@ -483,7 +472,7 @@ class PartnerParams(Section):
         "donor", description="who pays; city funding is drawn from the city's budget"
     )
     funding_end_month: int = P(0, 0, 600, "month", "month its funding ends (0 = never)")
-    engagement_level: Literal["inform", "consult", "involve", "collaborate", "empower"] = Field(
+    engagement_level: Literal[ENGAGEMENT_LEVELS] = Field(  # type: ignore[valid-type]
         "consult",
         description="the city's engagement with it (seed: Adopter une approche multipartite)",
     )

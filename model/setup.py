@@ -4,14 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.population import (
-    FORMAL_RENTER,
-    FORMAL_WORK,
-    INFORMAL,
-    INFORMAL_WORK,
-    NO_WORK,
-    OWNER,
-)
+from model.codes import Employment, Tenure
 from model.processes.housing import ROOMS_PER_UNIT
 from model.scenario import BehaviourParams, CityParams
 from model.space import EDGE, RING_DENSITY, CitySpace
@@ -43,15 +36,19 @@ def host_households(
     margin_values, margin_shares = ROOM_MARGIN
     rooms = np.clip(size + rng.choice(margin_values, n, p=margin_shares), 1, 10)
     rooms[informal] = rng.integers(1, 3, int(informal.sum()))
-    tenure = np.where(informal, INFORMAL, np.where(rng.random(n) < 0.5, OWNER, FORMAL_RENTER))
+    tenure = np.where(
+        informal, Tenure.INFORMAL, np.where(rng.random(n) < 0.5, Tenure.OWNER, Tenure.FORMAL_RENTER)
+    )
     labour = rng.random(n) < HOST_LABOUR_FORCE_SHARE
     employed = labour & (rng.random(n) >= city.host_unemployment_rate)
-    employment = np.where(employed, np.where(informal, INFORMAL_WORK, FORMAL_WORK), NO_WORK)
+    employment = np.where(
+        employed, np.where(informal, Employment.INFORMAL, Employment.FORMAL), Employment.NONE
+    )
     income = city.host_income_mean * rng.lognormal(-0.125, 0.5, n)
     # sitting tenants' incomes match their rent: nobody starts in arrears
     rent = rooms * space.layer("rent")[block] / ROOMS_PER_UNIT
     affordable = 0.7 * behaviour.max_rent_burden
-    income = np.where(tenure == FORMAL_RENTER, np.maximum(income, rent / affordable), income)
+    income = np.where(tenure == Tenure.FORMAL_RENTER, np.maximum(income, rent / affordable), income)
     return {
         "block": block,
         "size": size,
@@ -76,7 +73,7 @@ def fit_housing_stock(space: CitySpace, hosts: dict[str, np.ndarray], vacancy: f
     Formal units leave ``vacancy`` of each block's stock empty; informal plots fit the informal
     households, with one spare plot per edge block.
     """
-    informal = hosts["tenure"] == INFORMAL
+    informal = hosts["tenure"] == Tenure.INFORMAL
     block = hosts["block"]
     occupied = np.bincount(block[~informal], minlength=space.n_blocks)
     space.layer("formal_units")[:] = np.ceil(occupied / (1 - vacancy))

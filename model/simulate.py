@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 
 from model.city import ArrivalCity
-from model.scenario import STATUSES, Scenario
+from model.codes import STATUSES
+from model.scenario import Scenario
 
 
 @dataclass
@@ -75,7 +76,7 @@ def collect(model: ArrivalCity, seed: int) -> RunResult:
         timeseries=ts,
         cohorts=cohort_frame(model),
         summary=summarise(ts),
-        scenario=model.scenario,
+        scenario=model.params,
         seed=seed,
         ledger=pd.DataFrame(model.ledger),
     )

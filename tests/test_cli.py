@@ -10,7 +10,7 @@ import pandas as pd
 from conftest import NORTHERN
 
 from experiments.cli import main
-from model import OUTCOMES
+from model import OUTCOME_NAMES
 
 
 def test_run_writes_the_four_outputs(tmp_path, capsys):
@@ -33,7 +33,7 @@ def test_run_writes_the_four_outputs(tmp_path, capsys):
     assert code == 0
     ts = pd.read_csv(out / "timeseries.csv")
     assert list(ts.month) == list(range(1, 15))
-    assert set(OUTCOMES) <= set(ts.columns)
+    assert set(OUTCOME_NAMES) <= set(ts.columns)
     cohorts = pd.read_csv(out / "cohorts.csv")
     assert {"months_since_arrival", "status", "employment_rate"} <= set(cohorts.columns)
     summary = json.loads((out / "summary.json").read_text())

@@ -6,7 +6,7 @@ import mesa
 import pytest
 from conftest import SCENARIOS, small_scenario
 
-from model import OUTCOMES, ArrivalCity, simulate
+from model import OUTCOME_NAMES, ArrivalCity, simulate
 from model.agents import Household, Migrant, MunicipalService
 from model.governance import CityGovernment, NationalGovernment
 
@@ -38,14 +38,14 @@ def test_departed_migrants_leave_the_model():
 
 def test_datacollector_has_every_outcome():
     result = simulate(small_scenario(), months=5, seed=0)
-    assert list(result.timeseries.columns) == list(OUTCOMES)
+    assert list(result.timeseries.columns) == list(OUTCOME_NAMES)
     assert len(result.timeseries) == 5
 
 
 def test_mesa_batch_run_works_on_the_model_class():
     results = mesa.batch_run(
         ArrivalCity,
-        parameters={"scenario": [small_scenario()], "inflow__total": [100, 400]},
+        parameters={"params": [small_scenario()], "inflow__total": [100, 400]},
         rng=[1],
         max_steps=4,
         number_processes=1,
@@ -68,7 +68,7 @@ def test_other_presets_run(name):
 def test_batch_run_without_seeds_gives_different_replicates():
     results = mesa.batch_run(
         ArrivalCity,
-        parameters={"scenario": [small_scenario()]},
+        parameters={"params": [small_scenario()]},
         rng=[None, None],
         max_steps=6,
         number_processes=1,

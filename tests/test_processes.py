@@ -5,23 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from model.population import (
-    ASYLUM_PENDING,
-    DOUBLED_UP,
-    FORMAL_RENTER,
-    FORMAL_WORK,
-    HOUSEHOLD_COLUMNS,
-    INFORMAL,
-    IRREGULAR,
-    MIGRANT_COLUMNS,
-    NO_WORK,
-    OWNER,
-    PROTECTED,
-    SETTLE,
-    TRANSIT,
-    UNHOUSED,
-    Table,
-)
+from model.codes import Employment, Intention, Sector, Status, Tenure
+from model.population import HOUSEHOLD_COLUMNS, MIGRANT_COLUMNS, Table
 from model.processes import access, housing, mobility, services, status, work
 from model.scenario import BehaviourParams, NationalParams
 from model.space import LAYERS
@@ -70,7 +55,15 @@ def test_recount_occupancy_counts_tenures_and_sharers():
     hh = households(
         block=np.array([0, 0, 1, 2, 0]),
         size=np.array([2, 3, 1, 4, 2]),
-        tenure=np.array([OWNER, FORMAL_RENTER, INFORMAL, INFORMAL, DOUBLED_UP]),
+        tenure=np.array(
+            [
+                Tenure.OWNER,
+                Tenure.FORMAL_RENTER,
+                Tenure.INFORMAL,
+                Tenure.INFORMAL,
+                Tenure.DOUBLED_UP,
+            ]
+        ),
         kin=np.array([-1, -1, -1, -1, 3]),
         rooms=np.array([2, 2, 1, 1, 0]),
     )
@@ -87,11 +80,11 @@ def test_make_homeless_takes_the_guests_along():
     hh = households(
         block=np.array([0, 0, 1]),
         size=np.array([2, 1, 3]),
-        tenure=np.array([INFORMAL, DOUBLED_UP, OWNER]),
+        tenure=np.array([Tenure.INFORMAL, Tenure.DOUBLED_UP, Tenure.OWNER]),
         kin=np.array([-1, 0, -1]),
     )
     housing.make_homeless(hh, np.array([0]))
-    assert hh.tenure.tolist() == [UNHOUSED, UNHOUSED, OWNER]
+    assert hh.tenure.tolist() == [Tenure.UNHOUSED, Tenure.UNHOUSED, Tenure.OWNER]
     assert hh.kin.tolist() == [-1, -1, -1]
 
 
@@ -108,7 +101,7 @@ def test_formal_search_respects_documents_money_and_vacancies():
     hh = households(
         block=np.full(n, -1),
         size=np.full(n, 2),
-        tenure=np.full(n, UNHOUSED),
+        tenure=np.full(n, Tenure.UNHOUSED),
         group=np.ones(n, dtype=np.int16),
         income=np.array([2000, 2000, 2000, 2000, 10, 2000.0]),
     )
@@ -116,7 +109,16 @@ def test_formal_search_respects_documents_money_and_vacancies():
     space.layer("formal_units")[:] = [3, 0]
     space.layer("rent")[:] = [500, 500]
     seekers = np.arange(n)
-    status_ = np.array([PROTECTED, PROTECTED, PROTECTED, PROTECTED, PROTECTED, IRREGULAR])
+    status_ = np.array(
+        [
+            Status.PROTECTED,
+            Status.PROTECTED,
+            Status.PROTECTED,
+            Status.PROTECTED,
+            Status.PROTECTED,
+            Status.IRREGULAR,
+        ]
+    )
     month = housing.HousingMonth()
     network = np.zeros((2, 2))
     rows, turned_away = housing.search_formal(
@@ -134,7 +136,7 @@ def test_formal_search_respects_documents_money_and_vacancies():
     )
     assert len(rows) == 3  # three vacancies for four eligible seekers
     assert 4 not in rows and 5 not in rows  # too poor; no documents
-    assert (hh.tenure[rows] == FORMAL_RENTER).all() and (hh.block[rows] == 0).all()
+    assert (hh.tenure[rows] == Tenure.FORMAL_RENTER).all() and (hh.block[rows] == 0).all()
     assert turned_away.tolist() == [1, 0]
     assert hh.rooms[rows].tolist() == [2, 2, 2]  # 900 of means buys 4.5 rooms; they need 2
 
@@ -155,7 +157,7 @@ def test_hazard_destroys_only_exposed_informal_dwellings():
     hh = households(
         block=np.array([1, 1, 2, 1]),
         size=np.ones(4, dtype=np.int16),
-        tenure=np.array([INFORMAL, INFORMAL, INFORMAL, OWNER]),
+        tenure=np.array([Tenure.INFORMAL, Tenure.INFORMAL, Tenure.INFORMAL, Tenure.OWNER]),
     )
     space = FakeSpace(3)
     space.layer("hazard_probability")[:] = [0, 1, 0]
@@ -171,27 +173,34 @@ def test_hazard_destroys_only_exposed_informal_dwellings():
 def test_claims_are_decided_when_due():
     rng = np.random.default_rng(0)
     mig = migrants(
-        status=np.full(4, ASYLUM_PENDING),
+        status=np.full(4, Status.ASYLUM_PENDING),
         decision_month=np.array([3, 3, 9, 3]),
         trust=np.full(4, 0.6),
     )
     granted, rejected = status.decide_claims(mig, 3, NationalParams(recognition_rate=1.0), rng)
     assert (granted, rejected) == (3, 0)
-    assert mig.status.tolist() == [PROTECTED, PROTECTED, ASYLUM_PENDING, PROTECTED]
+    assert mig.status.tolist() == [
+        Status.PROTECTED,
+        Status.PROTECTED,
+        Status.ASYLUM_PENDING,
+        Status.PROTECTED,
+    ]
     mig = migrants(
-        status=np.full(3, ASYLUM_PENDING),
+        status=np.full(3, Status.ASYLUM_PENDING),
         decision_month=np.zeros(3, dtype=int),
         trust=np.full(3, 0.6),
     )
     nat = NationalParams(recognition_rate=0.0, departure_after_rejection=1.0)
     assert status.decide_claims(mig, 1, nat, rng) == (0, 3)
-    assert (mig.status == IRREGULAR).all() and mig.leaving.all()
+    assert (mig.status == Status.IRREGULAR).all() and mig.leaving.all()
     assert mig.trust.tolist() == pytest.approx([0.3] * 3)
 
 
 def test_work_rights_follow_the_national_rule():
     mig = migrants(
-        status=np.array([ASYLUM_PENDING, ASYLUM_PENDING, IRREGULAR, PROTECTED]),
+        status=np.array(
+            [Status.ASYLUM_PENDING, Status.ASYLUM_PENDING, Status.IRREGULAR, Status.PROTECTED]
+        ),
         arrival_month=np.array([0, 8, 0, 0]),
         origin=np.zeros(4, dtype=np.int8),
     )
@@ -202,7 +211,9 @@ def test_work_rights_follow_the_national_rule():
 
 
 def test_idle_months_erode_employability_and_work_rebuilds_it():
-    mig = migrants(employment=np.array([NO_WORK, FORMAL_WORK]), employability=np.full(2, 0.8))
+    mig = migrants(
+        employment=np.array([Employment.NONE, Employment.FORMAL]), employability=np.full(2, 0.8)
+    )
     status.erode_employability(mig, BehaviourParams(employability_erosion=0.01))
     assert mig.employability.tolist() == pytest.approx([0.79, 0.82])
     assert mig.idle_months.tolist() == [1, 0]
@@ -252,7 +263,7 @@ def test_labour_demand_grows_with_consumers():
 # ---------------------------------------------------------------- access
 def test_fear_of_id_checks_cuts_requests_of_the_irregular():
     mig = migrants(
-        status=np.array([IRREGULAR, PROTECTED]),
+        status=np.array([Status.IRREGULAR, Status.PROTECTED]),
         information=np.ones(2),
         trust=np.ones(2),
         language=np.ones(2),
@@ -267,9 +278,9 @@ def test_fear_of_id_checks_cuts_requests_of_the_irregular():
 def test_entitlements_by_status():
     nat = NationalParams()
     table = access.entitlement(
-        np.array([IRREGULAR, PROTECTED, IRREGULAR]), np.array([0, 0, 1]), nat
+        np.array([Status.IRREGULAR, Status.PROTECTED, Status.IRREGULAR]), np.array([0, 0, 1]), nat
     )
-    assert table[0, access.HOUSING] == 0.0 and table[0, access.LEGAL] == 1.0
+    assert table[0, Sector.HOUSING_ASSISTANCE] == 0.0 and table[0, Sector.LEGAL_AID] == 1.0
     assert (table[1] == 1).all() and (table[2] == 1).all()  # citizens are always entitled
 
 
@@ -300,8 +311,8 @@ def test_fifo_conserves_requests():
 # ---------------------------------------------------------------- mobility
 def test_departure_chance_by_intention_and_orders():
     mig = migrants(
-        intention=np.array([TRANSIT, SETTLE, SETTLE]),
-        employment=np.array([FORMAL_WORK, FORMAL_WORK, FORMAL_WORK]),
+        intention=np.array([Intention.TRANSIT, Intention.SETTLE, Intention.SETTLE]),
+        employment=np.array([Employment.FORMAL, Employment.FORMAL, Employment.FORMAL]),
         leaving=np.array([False, False, True]),
     )
     b = BehaviourParams(departure_transit=0.2, departure_base=0.01)

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from model import ArrivalCity, simulate
-from model.population import FORMAL_RENTER, INFORMAL, OWNER
+from model.codes import Tenure
 from model.space import LAYERS
 
 scenarios = st.builds(
@@ -81,10 +81,10 @@ def test_people_are_conserved_and_no_stock_goes_negative(scenario, seed):
         assert (hh.present[mig.household] == mig.present).all()  # a household per newcomer
         for name in LAYERS:  # every block quantity
             assert (model.space.layer(name) >= 0).all(), name
-        formal = hh.present & ((hh.tenure == OWNER) | (hh.tenure == FORMAL_RENTER))
+        formal = hh.present & ((hh.tenure == Tenure.OWNER) | (hh.tenure == Tenure.FORMAL_RENTER))
         units = np.bincount(hh.block[formal], minlength=model.space.n_blocks)
         assert (units <= np.ceil(model.space.layer("formal_units")) + 1e-9).all()
-        assert (hh.block[hh.present & (hh.tenure == INFORMAL)] >= 0).all()
+        assert (hh.block[hh.present & (hh.tenure == Tenure.INFORMAL)] >= 0).all()
         for svc in model.services.values():
             assert svc.capacity >= 0 and svc.queue_length >= 0 and (svc.host_queue >= 0).all()
         assert ((mig.waiting_since < 0) | mig.present[:, None]).all()  # leavers leave queues

@@ -121,7 +121,7 @@ def test_every_parameter_is_read_by_the_model():
     (mixes and per-sector tables are read by name through SECTORS, ORIGINS, STATUSES...)."""
     import re
 
-    from model.scenario import INTENTIONS, ORIGINS, SECTORS, STATUSES
+    from model.codes import INTENTIONS, ORIGINS, SECTORS, STATUSES
 
     code = "\n".join(
         p.read_text() for p in (ROOT / "model").rglob("*.py") if p.name != "scenario.py"

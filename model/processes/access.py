@@ -11,22 +11,62 @@ fait de conflits d'horaire ou de l'absence de solutions de garde pour leurs enfa
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
-from model.population import (
-    ASYLUM_PENDING,
-    DOUBLED_UP,
-    FORMAL_WORK,
-    INFORMAL,
-    INTERNATIONAL,
-    IRREGULAR,
-    NO_WORK,
-    UNHOUSED,
-    Table,
-)
+from model.codes import Employment, Origin, Sector, Status, Tenure
+from model.month import Month
+from model.population import Table
 from model.scenario import SECTORS, NationalParams
 
-HEALTH, EDUCATION, HOUSING, EMPLOYMENT, RECEPTION, LEGAL = range(len(SECTORS))
+REFUSAL_TRUST_LOSS = 0.05  # trust lost by someone turned away for lack of entitlement
+
+
+@dataclass
+class AccessMonth:
+    """Needs and requests of the month, (newcomers, sectors) booleans.
+
+    Attributes:
+        needs: new needs this month (none where a request is already queued).
+        asks: needs that became a request.
+        entitled: whether the person is entitled to the sector (drawn from the entitlement share).
+        accepted: requests of the entitled: they join the queue this month.
+        carried: requests still queued from earlier months.
+    """
+
+    needs: np.ndarray
+    asks: np.ndarray
+    entitled: np.ndarray
+    accepted: np.ndarray
+    carried: np.ndarray
+
+
+def run(month: Month, may_work: np.ndarray, city_runs: np.ndarray) -> AccessMonth:
+    """Process 5 for one month: needs, the requests they become, and who is entitled.
+
+    Args:
+        month: the month's context.
+        may_work: per newcomer, the right to formal work (from work).
+        city_runs: per sector, whether the city runs it (status-blind access applies there only).
+    """
+    p, t, rng = month.params, month.t, month.rng
+    hh, mig = month.hh, month.mig
+    tenure = hh.tenure[mig.household]
+    children = hh.children[mig.household]
+    needs = monthly_needs(mig, t, tenure, may_work, children, rng)
+    id_required = (~(city_runs & p.policies.status_blind_access)).astype(float)
+    chance = request_probability(
+        mig, children, p.behaviour.fear_of_id_checks, id_required, p.policies.language_support
+    )
+    asks = needs & (rng.random(needs.shape) < chance)
+    entitled = rng.random(needs.shape) < entitlement(mig.status, mig.origin, p.national)
+    accepted = asks & entitled
+    refused = asks & ~entitled
+    mig.trust[refused.any(axis=1)] -= REFUSAL_TRUST_LOSS
+    carried = mig.waiting_since >= 0
+    mig.waiting_since[accepted] = t
+    return AccessMonth(needs, asks, entitled, accepted, carried)
 
 
 def monthly_needs(
@@ -40,16 +80,20 @@ def monthly_needs(
     """New needs this month, (migrants, sectors) booleans; none where already queued."""
     n = mig.n
     chance = np.zeros((n, len(SECTORS)))
-    chance[:, HEALTH] = 0.05 + 0.4 * mig.health_need
+    chance[:, Sector.HEALTH] = 0.05 + 0.4 * mig.health_need
     schooling = (children > 0) & ~mig.enrolled
-    chance[:, EDUCATION] = np.where(schooling, 0.9, np.where(mig.language < 0.6, 0.3, 0.0))
-    badly_housed = (tenure == INFORMAL) | (tenure == DOUBLED_UP) | (tenure == UNHOUSED)
-    chance[:, HOUSING] = np.where(badly_housed, 0.3, 0.0)
-    chance[:, EMPLOYMENT] = np.where(may_work & (mig.employment != FORMAL_WORK), 0.3, 0.0)
+    chance[:, Sector.EDUCATION] = np.where(schooling, 0.9, np.where(mig.language < 0.6, 0.3, 0.0))
+    badly_housed = (
+        (tenure == Tenure.INFORMAL) | (tenure == Tenure.DOUBLED_UP) | (tenure == Tenure.UNHOUSED)
+    )
+    chance[:, Sector.HOUSING_ASSISTANCE] = np.where(badly_housed, 0.3, 0.0)
+    chance[:, Sector.EMPLOYMENT_SKILLS] = np.where(
+        may_work & (mig.employment != Employment.FORMAL), 0.3, 0.0
+    )
     new = (t - mig.arrival_month) < 3
-    chance[:, RECEPTION] = np.where(new, 0.8, np.where(mig.information < 0.3, 0.2, 0.0))
-    insecure = (mig.status == ASYLUM_PENDING) | (mig.status == IRREGULAR)
-    chance[:, LEGAL] = np.where(insecure, 0.2, 0.0)
+    chance[:, Sector.RECEPTION] = np.where(new, 0.8, np.where(mig.information < 0.3, 0.2, 0.0))
+    insecure = (mig.status == Status.ASYLUM_PENDING) | (mig.status == Status.IRREGULAR)
+    chance[:, Sector.LEGAL_AID] = np.where(insecure, 0.2, 0.0)
     need = rng.random((n, len(SECTORS))) < chance
     need &= (mig.waiting_since < 0) & mig.present[:, None]
     return need
@@ -58,10 +102,12 @@ def monthly_needs(
 def entitlement(status: np.ndarray, origin: np.ndarray, national: NationalParams) -> np.ndarray:
     """Share of full entitlement by person and sector, (migrants, sectors)."""
     table = np.ones((4, len(SECTORS)))
-    table[ASYLUM_PENDING] = [getattr(national.entitlements.asylum_pending, s) for s in SECTORS]
-    table[IRREGULAR] = [getattr(national.entitlements.irregular, s) for s in SECTORS]
+    table[Status.ASYLUM_PENDING] = [
+        getattr(national.entitlements.asylum_pending, s) for s in SECTORS
+    ]
+    table[Status.IRREGULAR] = [getattr(national.entitlements.irregular, s) for s in SECTORS]
     out = table[status]
-    out[origin != INTERNATIONAL] = 1.0
+    out[origin != Origin.INTERNATIONAL] = 1.0
     return np.clip(out, 0.0, 1.0)
 
 
@@ -84,12 +130,14 @@ def request_probability(
     information = 0.25 + 0.75 * mig.information[:, None]
     trust = 0.5 + 0.5 * mig.trust[:, None]
     fear = np.where(
-        mig.status == IRREGULAR,
+        mig.status == Status.IRREGULAR,
         fear_of_id_checks,
-        np.where(mig.status == ASYLUM_PENDING, 0.3 * fear_of_id_checks, 0.0),
+        np.where(mig.status == Status.ASYLUM_PENDING, 0.3 * fear_of_id_checks, 0.0),
     )
     fear = fear[:, None] * id_required[None, :]
-    conflict = np.where(mig.employment != NO_WORK, 0.25, 0.0) + np.where(children > 0, 0.15, 0.0)
+    conflict = np.where(mig.employment != Employment.NONE, 0.25, 0.0) + np.where(
+        children > 0, 0.15, 0.0
+    )
     floor = 0.4 + 0.5 * language_support
     language = floor + (1 - floor) * np.clip(mig.language, 0, 1)
     return information * trust * (1 - fear) * (1 - conflict[:, None]) * language[:, None]

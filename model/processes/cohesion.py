@@ -11,7 +11,11 @@ mises en place par les villes (Lyon's mediation agency, culture, Castelfiorentin
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
+
+from model.month import Month
 
 CONTACT = 0.01  # attitude gain a month where newcomers are a quarter of the block or more
 MEDIATION = 0.01  # gain a month at full mediation and culture programmes
@@ -21,6 +25,84 @@ FAVOURITISM = 0.02  # loss a month at full perceived favouritism
 MEDIA = 0.01  # loss a month at fully hostile media
 REVERSION = 0.05  # pull back to each household's own baseline a month
 TENSION_THRESHOLD = -0.3  # a host household below this attitude counts as hostile
+CONTACT_SHARE = 0.25  # newcomers' share of a block at which contact has its full effect
+SERVICE_WAIT_SATURATION = 3.0  # mainstream wait (months) at which competition is felt in full
+ANTI_DISCRIMINATION_CUT = 0.5  # share of discrimination removed at full anti-discrimination
+DISCRIMINATION_BOUNDS = (0.3, 1.8)  # discrimination relative to month 0, at most and at least
+
+
+@dataclass
+class CohesionState:
+    """Attitudes' memory: each host's month-0 attitude, the month-0 rents, discrimination now.
+
+    Attributes:
+        attitude_baseline: each host household's attitude at month 0 (reversion target).
+        attitude_mean_start: mean host attitude at month 0.
+        rent_start: each block's rent at month 0.
+        discrimination_factor: discrimination in hiring and housing relative to month 0.
+    """
+
+    attitude_baseline: np.ndarray
+    attitude_mean_start: float
+    rent_start: np.ndarray
+    discrimination_factor: float
+
+
+@dataclass
+class CohesionMonth:
+    """Attitudes this month: the share of hostile hosts, and the favouritism they perceive."""
+
+    tension_index: float
+    perceived_favouritism: float
+
+
+def start(attitude: np.ndarray, rent: np.ndarray, anti_discrimination: float) -> CohesionState:
+    """The month-0 state from the hosts' attitudes and the blocks' rents."""
+    return CohesionState(
+        attitude_baseline=attitude.copy(),
+        attitude_mean_start=float(attitude.mean()),
+        rent_start=rent.copy(),
+        discrimination_factor=discrimination_multiplier(0.0, anti_discrimination),
+    )
+
+
+def run(
+    month: Month,
+    state: CohesionState,
+    block_people: tuple[np.ndarray, np.ndarray],
+    mainstream_wait: float,
+    media_softening: float,
+) -> CohesionMonth:
+    """Process 9 for one month: host attitudes move; they feed back into discrimination.
+
+    Args:
+        month: the month's context.
+        state: attitudes' memory (its discrimination factor is updated).
+        block_people: (newcomer persons, host persons) per block, as observed last month.
+        mainstream_wait: mean wait of hosts in mainstream services this month (months).
+        media_softening: share by which media partners soften hostile discourse.
+    """
+    p, hh, hosts = month.params, month.hh, month.hosts
+    newcomers, host_people = block_people
+    share = newcomers / np.maximum(newcomers + host_people, 1.0)
+    rent_rise = np.maximum(month.space.layer("rent") / state.rent_start - 1.0, 0.0)
+    block = np.maximum(hh.block[hosts], 0)
+    favouritism = perceived_favouritism(p.policies.delivery == "targeted", mainstream_wait)
+    hostility = p.city.media_hostility * (1 - media_softening)
+    change = attitude_change(
+        hh.attitude[hosts],
+        state.attitude_baseline[hosts],
+        share[block],
+        rent_rise[block],
+        mainstream_wait,
+        favouritism,
+        p.policies.mediation_culture,
+        hostility,
+    )
+    hh.attitude[hosts] = np.clip(hh.attitude[hosts] + change, -1.0, 1.0)
+    shift = float(hh.attitude[hosts].mean()) - state.attitude_mean_start
+    state.discrimination_factor = discrimination_multiplier(shift, p.policies.anti_discrimination)
+    return CohesionMonth(tension_index(hh.attitude[hosts]), favouritism)
 
 
 def attitude_change(
@@ -45,12 +127,12 @@ def attitude_change(
         mediation: 0-1, mediation and cultural programmes.
         media_hostility: 0-1, hostile media and discourse.
     """
-    contact = CONTACT * np.minimum(newcomer_share / 0.25, 1.0)
+    contact = CONTACT * np.minimum(newcomer_share / CONTACT_SHARE, 1.0)
     change = (
         contact
         + MEDIATION * mediation
         - HOUSING_COMPETITION * np.minimum(rent_rise, 1.0)
-        - SERVICE_COMPETITION * min(mainstream_wait / 3.0, 1.0)
+        - SERVICE_COMPETITION * min(mainstream_wait / SERVICE_WAIT_SATURATION, 1.0)
         - FAVOURITISM * favouritism
         - MEDIA * media_hostility
         + REVERSION * (baseline - attitude)
@@ -74,4 +156,6 @@ def discrimination_multiplier(attitude_shift: float, anti_discrimination: float)
     It follows the shift in mean host attitude since then (worse attitudes, more discrimination)
     and falls with anti-discrimination policy.
     """
-    return float(np.clip(1.0 - attitude_shift, 0.3, 1.8)) * (1.0 - 0.5 * anti_discrimination)
+    low, high = DISCRIMINATION_BOUNDS
+    relative = float(np.clip(1.0 - attitude_shift, low, high))
+    return relative * (1.0 - ANTI_DISCRIMINATION_CUT * anti_discrimination)

@@ -15,13 +15,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from model.population import DOUBLED_UP, FORMAL_RENTER, INFORMAL, IRREGULAR, UNHOUSED, Table
-from model.scenario import BehaviourParams, CityParams
+from model.codes import Employment, Status, Tenure
+from model.month import Month
+from model.population import Table, gather
+from model.scenario import BehaviourParams, CityParams, NationalParams
 from model.space import EDGE, PERIPHERY, CitySpace
 
 ROOMS_PER_UNIT = 2.5  # a block's rent is for a unit of this many rooms
 ROOM_SHORTFALL_AVERSION = 3.0  # how strongly seekers avoid blocks where they'd get too few rooms
 LISTINGS_VIEWED = 20  # listings a seeker views in a month, drawn where vacancies are
+SAVINGS_SPREAD_MONTHS = 12.0  # newcomers count a twelfth of their savings towards rent a month
+# monthly chance that a newcomer household already housed looks for a formal unit, by situation
+SEARCH_DOUBLED_UP, SEARCH_INFORMAL, SEARCH_CROWDED_RENTER = 0.15, 0.05, 0.1
 
 
 @dataclass
@@ -31,6 +36,116 @@ class HousingMonth:
     evictions: int = 0
     hazard_losses: int = 0
     rejected_by_landlords: int = 0
+
+
+def run(month: Month, discrimination_factor: float) -> HousingMonth:
+    """Process 2 for one month: incomes, losses of home, the search for housing, the market.
+
+    Args:
+        month: the month's context.
+        discrimination_factor: landlords' discrimination relative to month 0 (from cohesion).
+
+    Returns:
+        The month's evictions, hazard losses and landlord refusals (households).
+    """
+    p, rng, space = month.params, month.rng, month.space
+    hh, mig = month.hh, month.mig
+    result = HousingMonth()
+    update_incomes(hh, mig, p.national)
+    expand_informal(space, p.city)
+    lost = hazard_events(hh, space, p.city, rng)
+    evicted = eviction_draws(hh, space, p.behaviour, rng)
+    result.hazard_losses, result.evictions = len(lost), len(evicted)
+    make_homeless(hh, np.concatenate([lost, evicted]))
+    recount_occupancy(hh, space)
+    # who looks for a formal unit: evicted hosts, and newcomers unhoused, assisted or moving up
+    seekers = np.concatenate(
+        [
+            np.flatnonzero(hh.tenure[month.hosts] == Tenure.UNHOUSED),
+            month.n_hosts + np.flatnonzero(newcomers_looking(hh, mig, month.n_hosts, rng)),
+        ]
+    )
+    assisted = np.zeros(hh.n, dtype=bool)
+    assisted[month.n_hosts :] = mig.assisted[hh.migrant[month.n_hosts :]]
+    seeker_status = gather(mig.status, hh.migrant[seekers], -1)
+    network = network_pull(hh, space, p.inflow.profile.origin_groups)
+    previous = hh.tenure[seekers].copy()
+    means = hh.income[seekers] + housing_means(hh, mig, seekers, p.national, p.behaviour)
+    _, applicants = search_formal(
+        hh,
+        seekers,
+        means,
+        ~hh.host[seekers],
+        seeker_status,
+        assisted[seekers],
+        space,
+        network,
+        p.behaviour,
+        rng,
+        result,
+        discrimination=min(1.0, p.behaviour.housing_discrimination * discrimination_factor),
+    )
+    mig.assisted[:] = False
+    still = seekers[(hh.tenure[seekers] == Tenure.UNHOUSED) & (previous == Tenure.UNHOUSED)]
+    # (informal dwellings left by movers count as free from next month's recount)
+    settle_fallback(hh, still, space, network, p.behaviour, rng)
+    recount_occupancy(hh, space)
+    update_market(space, applicants, 1 - p.city.housing_vacancy_rate, p.behaviour)
+    return result
+
+
+def update_incomes(hh: Table, mig: Table, national: NationalParams) -> None:
+    """Newcomer households' income: earnings plus the benefit their status and work give."""
+    benefit = np.where(
+        mig.status == Status.ASYLUM_PENDING,
+        national.asylum_allowance,
+        np.where(
+            mig.status == Status.IRREGULAR,
+            0.0,
+            np.where(mig.employment == Employment.NONE, national.welfare_benefit, 0.0),
+        ),
+    )
+    hh.income[mig.household] = mig.earnings + benefit
+
+
+def newcomers_looking(hh: Table, mig: Table, n_hosts: int, rng: np.random.Generator) -> np.ndarray:
+    """Newcomer households looking for a formal unit this month (mask over their rows)."""
+    rows = slice(n_hosts, hh.n)
+    tenure = hh.tenure[rows]
+    crowded_renter = (tenure == Tenure.FORMAL_RENTER) & (hh.size[rows] > hh.rooms[rows])
+    upgrade = np.select(
+        [tenure == Tenure.DOUBLED_UP, tenure == Tenure.INFORMAL, crowded_renter],
+        [SEARCH_DOUBLED_UP, SEARCH_INFORMAL, SEARCH_CROWDED_RENTER],
+        0.0,
+    )
+    assisted = mig.assisted[hh.migrant[rows]]
+    chance = rng.random(len(tenure)) < upgrade
+    return hh.present[rows] & ((tenure == Tenure.UNHOUSED) | assisted | chance)
+
+
+def housing_means(
+    hh: Table,
+    mig: Table,
+    rows: np.ndarray,
+    national: NationalParams,
+    behaviour: BehaviourParams,
+) -> np.ndarray:
+    """What newcomers can add to their income when looking for rent.
+
+    A twelfth of savings, and housing benefit counted at the rent-burden rate's inverse so that
+    all of it can go to rent.
+    """
+    person = hh.migrant[rows]
+    status = gather(mig.status, person, -1)
+    on_benefit = (status == Status.ASYLUM_PENDING) | (
+        (status >= 0)
+        & (status != Status.IRREGULAR)
+        & (gather(mig.employment, person) == Employment.NONE)
+    )
+    savings = gather(mig.savings, person, 0.0)
+    return savings / SAVINGS_SPREAD_MONTHS + on_benefit * national.housing_benefit / (
+        behaviour.max_rent_burden
+    )
 
 
 # what each tenure occupies: 0 a formal unit, 1 an informal dwelling, 2 neither
@@ -47,7 +162,7 @@ def recount_occupancy(hh: Table, space: CitySpace) -> None:
     counts = np.bincount(index, minlength=3 * (n_blocks + 1)).reshape(n_blocks + 1, 3)[1:]
     space.layer("formal_occupied")[:] = counts[:, 0]
     space.layer("informal_occupied")[:] = counts[:, 1]
-    doubled = np.flatnonzero((hh.tenure == DOUBLED_UP) & (hh.kin >= 0))
+    doubled = np.flatnonzero((hh.tenure == Tenure.DOUBLED_UP) & (hh.kin >= 0))
     kin = hh.kin[doubled]
     hh.sharers[:] = 0
     np.add.at(hh.sharers, kin, hh.size[doubled])
@@ -56,13 +171,17 @@ def recount_occupancy(hh: Table, space: CitySpace) -> None:
 
 def overcrowded(hh: Table) -> np.ndarray:
     """Households with more persons (own and sharing) than rooms; the doubled-up always are."""
-    return ((hh.size + hh.sharers) > hh.rooms) | (hh.tenure == DOUBLED_UP) | (hh.tenure == UNHOUSED)
+    return (
+        ((hh.size + hh.sharers) > hh.rooms)
+        | (hh.tenure == Tenure.DOUBLED_UP)
+        | (hh.tenure == Tenure.UNHOUSED)
+    )
 
 
 def rent_paid(hh: Table, space: CitySpace, rows: np.ndarray) -> np.ndarray:
     """Monthly rent of the given households if they rent formally (0 for others)."""
     block_rent = space.layer("rent")[np.maximum(hh.block[rows], 0)]
-    renter = hh.tenure[rows] == FORMAL_RENTER
+    renter = hh.tenure[rows] == Tenure.FORMAL_RENTER
     return np.where(renter, hh.rooms[rows] * block_rent / ROOMS_PER_UNIT, 0.0)
 
 
@@ -78,7 +197,7 @@ def hazard_events(
     if not hit.any():
         return np.empty(0, dtype=np.int64)
     space.layer("informal_capacity")[hit] *= 1 - params.hazard_destruction_share
-    exposed = hh.present & (hh.tenure == INFORMAL) & hit[np.maximum(hh.block, 0)]
+    exposed = hh.present & (hh.tenure == Tenure.INFORMAL) & hit[np.maximum(hh.block, 0)]
     lost = exposed & (rng.random(hh.n) < params.hazard_destruction_share)
     return np.flatnonzero(lost)
 
@@ -87,10 +206,10 @@ def eviction_draws(
     hh: Table, space: CitySpace, behaviour: BehaviourParams, rng: np.random.Generator
 ) -> np.ndarray:
     """Informal tenants (and formal renters in arrears) evicted this month: row indices."""
-    tenants = np.flatnonzero((hh.tenure == INFORMAL) | (hh.tenure == FORMAL_RENTER))
+    tenants = np.flatnonzero((hh.tenure == Tenure.INFORMAL) | (hh.tenure == Tenure.FORMAL_RENTER))
     burden = rent_paid(hh, space, tenants) / np.maximum(hh.income[tenants], 1.0)
     arrears = burden > behaviour.max_rent_burden
-    rate = np.where(hh.tenure[tenants] == INFORMAL, behaviour.eviction_rate_informal, 0.0)
+    rate = np.where(hh.tenure[tenants] == Tenure.INFORMAL, behaviour.eviction_rate_informal, 0.0)
     rate = np.where(arrears, behaviour.eviction_rate_arrears, rate)
     return tenants[rng.random(len(tenants)) < rate]
 
@@ -101,10 +220,10 @@ def make_homeless(hh: Table, rows: np.ndarray) -> None:
         return
     lost_host = np.zeros(hh.n, dtype=bool)
     lost_host[rows] = True
-    guests = hh.present & (hh.tenure == DOUBLED_UP) & (hh.kin >= 0)
+    guests = hh.present & (hh.tenure == Tenure.DOUBLED_UP) & (hh.kin >= 0)
     guests[guests] = lost_host[hh.kin[guests]]
     for idx in (rows, np.flatnonzero(guests)):
-        hh.tenure[idx] = UNHOUSED
+        hh.tenure[idx] = Tenure.UNHOUSED
         hh.kin[idx] = -1
         hh.rooms[idx] = 0
 
@@ -124,7 +243,7 @@ def network_pull(hh: Table, space: CitySpace, n_groups: int) -> np.ndarray:
     compatriots in a block matter most (kin, shops, a place of worship); the log makes the pull
     saturate.
     """
-    live = hh.present & (hh.tenure != UNHOUSED)
+    live = hh.present & (hh.tenure != Tenure.UNHOUSED)
     idx = hh.block[live].astype(np.int64) * (n_groups + 1) + hh.group[live]
     counts = np.bincount(idx, minlength=space.n_blocks * (n_groups + 1))
     return np.log1p(counts.reshape(space.n_blocks, n_groups + 1) * 1.0)
@@ -236,7 +355,7 @@ def search_formal(
         - behaviour.rent_sensitivity * room_rent / np.maximum(budget, 1.0)
         - ROOM_SHORTFALL_AVERSION * shortfall
     )
-    documents = (status != IRREGULAR)[:, None]
+    documents = (status != Status.IRREGULAR)[:, None]
     score[(room_rent > budget) | ~documents] = -np.inf
     picked = _gumbel_argmax(score, rng)
     choice = np.where(picked >= 0, listings[np.arange(len(seekers)), np.maximum(picked, 0)], -1)
@@ -253,7 +372,7 @@ def search_formal(
     affordable_rooms = np.floor(budget[won] / (rent[blocks] / ROOMS_PER_UNIT))
     hh.rooms[rows] = np.clip(affordable_rooms, 1, np.maximum(hh.size[rows], 1)).astype(np.int8)
     hh.block[rows] = blocks
-    hh.tenure[rows] = FORMAL_RENTER
+    hh.tenure[rows] = Tenure.FORMAL_RENTER
     hh.kin[rows] = -1
     np.subtract.at(applicants, blocks, 1)  # what is left: applicants turned away, per block
     return rows, applicants
@@ -275,7 +394,7 @@ def settle_fallback(
     if len(rows) == 0:
         return
     groups = hh.group[rows]
-    housed = hh.present & (hh.tenure != UNHOUSED) & (hh.tenure != DOUBLED_UP)
+    housed = hh.present & (hh.tenure != Tenure.UNHOUSED) & (hh.tenure != Tenure.DOUBLED_UP)
     candidates = np.flatnonzero(housed & (hh.group > 0))
     by_group = candidates[np.argsort(hh.group[candidates], kind="stable")]
     sorted_groups = hh.group[by_group]
@@ -286,7 +405,7 @@ def settle_fallback(
     if len(kin_rows):
         pick = start[wants_kin] + np.floor(rng.random(len(kin_rows)) * count[wants_kin]).astype(int)
         hh.kin[kin_rows] = by_group[pick]
-        hh.tenure[kin_rows] = DOUBLED_UP
+        hh.tenure[kin_rows] = Tenure.DOUBLED_UP
         hh.block[kin_rows] = hh.block[hh.kin[kin_rows]]
         hh.rooms[kin_rows] = 0
     rest = rows[~wants_kin]
@@ -304,12 +423,12 @@ def settle_fallback(
     got = _fill(choice, spare, rng)
     informal = rest[got]
     hh.block[informal] = choice[got]
-    hh.tenure[informal] = INFORMAL
+    hh.tenure[informal] = Tenure.INFORMAL
     hh.rooms[informal] = rng.integers(1, 3, len(informal))
     shelter = rest[~got]
     outer = np.flatnonzero(space.ring >= PERIPHERY)
     hh.block[shelter] = outer[rng.integers(0, len(outer), len(shelter))]
-    hh.tenure[shelter] = DOUBLED_UP
+    hh.tenure[shelter] = Tenure.DOUBLED_UP
     hh.kin[shelter] = -1
     hh.rooms[shelter] = 0
 

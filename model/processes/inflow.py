@@ -8,10 +8,88 @@ confrontées les autorités municipales).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
-from model.population import ASYLUM_PENDING, INTERNATIONAL, REGULAR
-from model.scenario import INTENTIONS, ORIGINS, STATUSES, InflowParams, Profile
+from model.codes import INTENTIONS, ORIGINS, STATUSES, Origin, Status, Tenure
+from model.month import Month
+from model.processes import status
+from model.scenario import InflowParams, Profile
+
+# information on arrival about which services exist: international newcomers know little, citizens
+# moving within the country more (assumption, docs/ODD.md)
+INFORMATION_INTERNATIONAL, INFORMATION_CITIZEN = 0.2, 0.6
+EMPLOYABILITY_ON_ARRIVAL = (0.7, 0.95)  # uniform range of employability on arrival
+WORKING_AGE_BANDS = 2  # age bands 0 (18-29) and 1 (30-59) are in the labour force
+
+
+@dataclass
+class InflowMonth:
+    """Who arrived this month: their newcomer rows and household rows."""
+
+    migrant_rows: np.ndarray
+    household_rows: np.ndarray
+
+
+def run(month: Month, count: int) -> InflowMonth:
+    """Process 1 for one month: ``count`` newcomer adults arrive, each with a household.
+
+    Args:
+        month: the month's context.
+        count: newcomer agents arriving this month (from :func:`monthly_agents`).
+    """
+    if count == 0:
+        empty = np.empty(0, dtype=np.int64)
+        return InflowMonth(empty, empty)
+    p, rng, t = month.params, month.rng, month.t
+    mig, hh = month.mig, month.hh
+    draw = draw_profile(p.inflow.profile, count, rng)
+    hh_rows = np.arange(hh.n, hh.n + count)
+    mig_rows = mig.append(
+        count,
+        household=hh_rows,
+        arrival_month=t,
+        origin=draw["origin"],
+        status=draw["status"],
+        decision_month=-1,
+        age_band=draw["age_band"],
+        female=draw["female"],
+        health_need=draw["health_need"],
+        skill=draw["skill"],
+        credentials=draw["credentials"],
+        language=draw["language"],
+        information=np.where(
+            draw["origin"] == Origin.INTERNATIONAL,
+            INFORMATION_INTERNATIONAL,
+            INFORMATION_CITIZEN,
+        ),
+        trust=p.behaviour.trust_initial,
+        intention=draw["intention"],
+        employability=rng.uniform(*EMPLOYABILITY_ON_ARRIVAL, count),
+        savings=draw["savings_months"] * p.city.mean_rent,
+        waiting_since=-1,
+        present=True,
+        departure_month=-1,
+    )
+    pending = draw["pending"]
+    mig.decision_month[mig_rows[pending]] = status.decision_months(
+        np.full(int(pending.sum()), t), p.national, rng
+    )
+    hh.append(
+        count,
+        block=-1,
+        size=draw["size"],
+        children=draw["children"],
+        tenure=Tenure.UNHOUSED,
+        kin=-1,
+        host=False,
+        group=draw["group"],
+        in_labour_force=draw["age_band"] < WORKING_AGE_BANDS,
+        migrant=mig_rows,
+        present=True,
+    )
+    return InflowMonth(mig_rows, hh_rows)
 
 
 def schedule_weights(inflow: InflowParams, months: int) -> np.ndarray:
@@ -59,7 +137,9 @@ def draw_profile(profile: Profile, n: int, rng: np.random.Generator) -> dict[str
     """Draw ``n`` newcomer adults' attributes from the profile (vectorised)."""
     origin = _choice(rng, n, [getattr(profile.origin, k) for k in ORIGINS])
     status = _choice(rng, n, [getattr(profile.status, k) for k in STATUSES])
-    status = np.where(origin == INTERNATIONAL, status, REGULAR)  # citizens need no status
+    status = np.where(
+        origin == Origin.INTERNATIONAL, status, Status.REGULAR
+    )  # citizens need no status
     age_band = _choice(
         rng,
         n,
@@ -79,7 +159,7 @@ def draw_profile(profile: Profile, n: int, rng: np.random.Generator) -> dict[str
         ],
     )
     speaks = rng.random(n) < profile.language_share
-    citizen = origin != INTERNATIONAL
+    citizen = origin != Origin.INTERNATIONAL
     language = np.where(speaks | citizen, rng.uniform(0.7, 1.0, n), rng.uniform(0.0, 0.2, n))
     dependents = rng.poisson(profile.dependents_mean, n)
     children = rng.binomial(dependents, profile.children_share)
@@ -101,7 +181,7 @@ def draw_profile(profile: Profile, n: int, rng: np.random.Generator) -> dict[str
         "size": (1 + dependents).astype(np.int16),
         "children": children.astype(np.int16),
         "savings_months": np.full(n, profile.savings_months),
-        "pending": status == ASYLUM_PENDING,
+        "pending": status == Status.ASYLUM_PENDING,
     }
 
 

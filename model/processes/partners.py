@@ -11,9 +11,13 @@ partenaires ... ce qui n'est pas sans poser de problèmes s'agissant de la durab
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
-from model.scenario import SECTORS, PartnerParams
+from model.codes import SECTORS, Status, Tenure
+from model.month import Month
+from model.scenario import PartnerParams
 
 ENGAGEMENT_FACTOR = {
     "inform": 0.2,
@@ -33,6 +37,78 @@ KIND_DEFAULTS: dict[str, tuple[tuple[str, ...], float]] = {
     "media": ((), 0.2),
 }
 PARTNER_COST_SHARE = 0.6  # a partner's case costs this share of the city's own case cost
+HARD_TO_REACH_INFORMATION = 0.3  # below this information score a newcomer is hard to reach
+OUTREACH_INFORMATION, OUTREACH_TRUST = 0.15, 0.03  # monthly gain at full reach, share of the gap
+PARTICIPATION_TRUST = 0.01  # monthly trust gain from a migrants' council, share of the gap
+MEDIA_SOFTENING, MEDIA_SOFTENING_MAX = 0.6, 0.6  # per engaged media partner, and at most
+DATA_GAIN, DATA_GAIN_MAX = 0.2, 0.3  # data quality per engaged university, and at most
+EMPLOYER_OPENNESS, EMPLOYER_OPENNESS_MAX = 0.3, 0.4  # discrimination cut per engaged employer
+
+
+@dataclass(frozen=True)
+class Reach:
+    """What the active partners do this month, as the processes that feel it read it.
+
+    Attributes:
+        outreach: outreach strength towards the hard-to-reach (partners process).
+        employer_openness: share by which engaged employers cut hiring discrimination (work).
+        media_softening: share by which media partners soften hostile discourse (cohesion).
+        data_gain: data quality added by universities filling data gaps (planning).
+    """
+
+    outreach: float
+    employer_openness: float
+    media_softening: float
+    data_gain: float
+
+
+def reach(partners: list[PartnerParams], month: int) -> Reach:
+    """The partners' reach in a month (a pure function of the scenario and the month)."""
+    return Reach(
+        outreach=outreach_gain(partners, month),
+        employer_openness=employer_openness(partners, month),
+        media_softening=media_softening(partners, month),
+        data_gain=data_gain(partners, month),
+    )
+
+
+@dataclass
+class PartnersMonth:
+    """Capacity the partners add to each sector for next month (cases a month)."""
+
+    capacity_added: np.ndarray
+
+
+def run(month: Month, added: list[np.ndarray], strength: float) -> PartnersMonth:
+    """Process 8 for one month: outreach to the hard-to-reach, and migrants' participation.
+
+    Args:
+        month: the month's context.
+        added: for each partner, per sector, the capacity it adds next month (its agent's step).
+        strength: outreach strength this month (``Reach.outreach``).
+    """
+    hh, mig = month.hh, month.mig
+    tenure = hh.tenure[mig.household]
+    hard = mig.present & (
+        (mig.status == Status.IRREGULAR)
+        | (tenure == Tenure.INFORMAL)
+        | (tenure == Tenure.DOUBLED_UP)
+        | (mig.information < HARD_TO_REACH_INFORMATION)
+    )
+    apply_outreach(mig.information, mig.trust, hard, strength)
+    if month.params.policies.migrant_participation:
+        here = mig.present
+        mig.trust[here] += PARTICIPATION_TRUST * (1 - mig.trust[here])
+    return PartnersMonth(np.sum(added, axis=0) if added else np.zeros(len(SECTORS)))
+
+
+def city_cost(partners: list[PartnerParams], month: int, cost_per_case: np.ndarray) -> float:
+    """What the city pays this month for the partners it funds (currency)."""
+    return sum(
+        float((effective_capacity(p) * cost_per_case).sum()) * PARTNER_COST_SHARE
+        for p in partners
+        if p.funding == "city" and is_active(p, month)
+    )
 
 
 def engagement(partner: PartnerParams) -> float:
@@ -79,23 +155,30 @@ def apply_outreach(
     if strength <= 0:
         return
     reach = min(1.0, strength)
-    information[hard_to_reach] += 0.15 * reach * (1.0 - information[hard_to_reach])
-    trust[hard_to_reach] += 0.03 * reach * (1.0 - trust[hard_to_reach])
+    information[hard_to_reach] += OUTREACH_INFORMATION * reach * (1.0 - information[hard_to_reach])
+    trust[hard_to_reach] += OUTREACH_TRUST * reach * (1.0 - trust[hard_to_reach])
 
 
 def media_softening(partners: list[PartnerParams], month: int) -> float:
     """Share by which media partners soften hostile discourse (0-0.6)."""
     return min(
-        0.6, sum(0.6 * engagement(p) for p in partners if p.kind == "media" and is_active(p, month))
+        MEDIA_SOFTENING_MAX,
+        sum(
+            MEDIA_SOFTENING * engagement(p)
+            for p in partners
+            if p.kind == "media" and is_active(p, month)
+        ),
     )
 
 
 def data_gain(partners: list[PartnerParams], month: int) -> float:
     """Data quality added by universities filling data gaps (0-0.3)."""
     return min(
-        0.3,
+        DATA_GAIN_MAX,
         sum(
-            0.2 * engagement(p) for p in partners if p.kind == "university" and is_active(p, month)
+            DATA_GAIN * engagement(p)
+            for p in partners
+            if p.kind == "university" and is_active(p, month)
         ),
     )
 
@@ -103,6 +186,10 @@ def data_gain(partners: list[PartnerParams], month: int) -> float:
 def employer_openness(partners: list[PartnerParams], month: int) -> float:
     """Share by which engaged employers cut hiring discrimination (0-0.4)."""
     return min(
-        0.4,
-        sum(0.3 * engagement(p) for p in partners if p.kind == "employer" and is_active(p, month)),
+        EMPLOYER_OPENNESS_MAX,
+        sum(
+            EMPLOYER_OPENNESS * engagement(p)
+            for p in partners
+            if p.kind == "employer" and is_active(p, month)
+        ),
     )

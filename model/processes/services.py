@@ -9,13 +9,164 @@ juridique, des informations").
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
+from model.codes import N_SECTORS, Sector, Status
+from model.month import Month
 from model.population import Table
-from model.processes.access import EDUCATION, EMPLOYMENT, HEALTH, HOUSING, LEGAL, RECEPTION
+from model.processes import status
+from model.processes.access import AccessMonth
 from model.scenario import BehaviourParams
+
+ONE_STOP_REFERRAL = 0.9  # referrals that arrive through a one-stop shop, at any coherence
+UNMET_WEIGHT = 0.2  # weight of this month's unmet needs in the unmet-need score (a moving mean)
+HOST_NEED_PER = 1000.0  # host need rates are per 1,000 residents
+
+
+class Queue(Protocol):
+    """What serving needs of a service sector (``MunicipalService`` is one)."""
+
+    sector: str
+    run_by: str
+    capacity: float
+    host_queue: np.ndarray
+    requests: float
+    served: float
+    mean_wait_months: float
+    queue_length: float
+
+
+@dataclass
+class ServicesMonth:
+    """What the services did this month.
+
+    Attributes:
+        served: (newcomers, sectors) served this month.
+        unmet: (newcomers, sectors) needs present this month (new or queued) not served.
+        present_need: (newcomers, sectors) needs present this month.
+        irregular: per newcomer, irregular status after this month's regularisations.
+        host_requests: new host requests per sector (persons).
+        mainstream_wait: mean wait of hosts served in mainstream services (months).
+        referred: referrals that arrived in another sector (agents).
+        referrals_lost: referrals lost between sectors (agents).
+        queue_start, requests, served_persons, queue_end, abandoned: the ledger of each
+            sector this month (persons).
+    """
+
+    served: np.ndarray
+    unmet: np.ndarray
+    present_need: np.ndarray
+    irregular: np.ndarray
+    host_requests: np.ndarray
+    mainstream_wait: float
+    referred: int
+    referrals_lost: int
+    queue_start: np.ndarray
+    requests: np.ndarray
+    served_persons: np.ndarray
+    queue_end: np.ndarray
+    abandoned: np.ndarray
+
+
+def run(month: Month, asked: AccessMonth, sectors: Sequence[Queue]) -> ServicesMonth:
+    """Process 6 for one month: each sector serves its queue; what serving does; referrals.
+
+    Args:
+        month: the month's context.
+        asked: the month's needs and requests (from access).
+        sectors: the service sectors, in ``SECTORS`` order (their queues are updated).
+    """
+    p, t, rng, scale = month.params, month.t, month.rng, month.scale
+    mig = month.mig
+    pol, gov = p.policies, p.governance
+    accepted, carried = asked.accepted, asked.carried
+    served = np.zeros_like(asked.needs)
+    host_persons = float(month.hh.size[month.hosts].sum()) * scale
+    ledger = {k: np.zeros(N_SECTORS) for k in ("start", "requests", "served", "end", "abandoned")}
+    host_requests = np.zeros(N_SECTORS)
+    mainstream = np.zeros((N_SECTORS, 2))
+    for k, svc in enumerate(sectors):
+        rate = getattr(p.city.host_need_rate, svc.sector)
+        host_requests[k] = float(rng.poisson(host_persons * rate / HOST_NEED_PER))
+        ledger["start"][k] = svc.host_queue.sum() + carried[:, k].sum() * scale
+        ledger["abandoned"][k] = abandon(
+            mig.waiting_since[:, k], svc.host_queue, t, p.behaviour.max_wait_months, scale
+        )
+        svc.host_queue[t] += host_requests[k]
+        delivery = _serve(svc, mig.waiting_since[:, k], month)
+        served[:, k] = delivery.served_migrants
+        mig.waiting_since[delivery.served_migrants, k] = -1
+        svc.requests = host_requests[k] + accepted[:, k].sum() * scale
+        svc.served = delivery.served_hosts + delivery.served_migrants.sum() * scale
+        svc.mean_wait_months = delivery.mean_wait
+        svc.queue_length = delivery.queue_end
+        mainstream[k] = delivery.host_wait, delivery.served_hosts
+    legal_aid = apply_effects(
+        mig,
+        served,
+        p.behaviour,
+        rng,
+        fast_track=pol.credential_fast_track,
+        language_support=pol.language_support,
+        one_stop_shop=pol.one_stop_shop,
+    )
+    status.regularise(mig, legal_aid, p.national, rng)
+    # referrals: those served are sent on to the sectors of their other needs this month
+    coherence = max(gov.horizontal_coherence, ONE_STOP_REFERRAL if pol.one_stop_shop else 0.0)
+    other_needs = asked.needs & ~accepted & asked.entitled
+    referred, lost = refer(other_needs, served, coherence, rng)
+    referred &= mig.waiting_since < 0
+    mig.waiting_since[referred] = t
+    joined = referred.sum(axis=0) * scale  # they join this month's queue
+    for k, svc in enumerate(sectors):
+        svc.requests += float(joined[k])
+        svc.queue_length += float(joined[k])
+        ledger["requests"][k] = svc.requests
+        ledger["served"][k] = svc.served
+        ledger["end"][k] = svc.queue_length
+    # unmet need: needs this month (new and still queued) that were not served
+    present_need = asked.needs | carried
+    unmet = present_need & ~served
+    mig.unmet += unmet
+    mig.unmet_score[:] = (1 - UNMET_WEIGHT) * mig.unmet_score + UNMET_WEIGHT * unmet.sum(axis=1)
+    return ServicesMonth(
+        served=served,
+        unmet=unmet,
+        present_need=present_need,
+        irregular=mig.status == Status.IRREGULAR,
+        host_requests=host_requests,
+        mainstream_wait=_weighted_mean(mainstream[:, 0], mainstream[:, 1]),
+        referred=int(referred.sum()),
+        referrals_lost=int(lost.sum()),
+        queue_start=ledger["start"],
+        requests=ledger["requests"],
+        served_persons=ledger["served"],
+        queue_end=ledger["end"],
+        abandoned=ledger["abandoned"],
+    )
+
+
+def _serve(svc: Queue, request_month: np.ndarray, month: Month) -> Delivery:
+    """Serve one sector's queue: dedicated newcomer desks first when delivery is targeted."""
+    pol, t, scale, rng = month.params.policies, month.t, month.scale, month.rng
+    if pol.delivery == "targeted" and svc.run_by == "city":
+        dedicated = svc.capacity * pol.targeted_share
+        no_hosts = np.zeros_like(svc.host_queue)
+        first = serve_fifo(request_month, no_hosts, dedicated, t, scale, rng)
+        rest = np.where(first.served_migrants, -1, request_month)
+        second = serve_fifo(rest, svc.host_queue, svc.capacity - dedicated, t, scale, rng)
+        return combine(first, second, scale)
+    return serve_fifo(request_month, svc.host_queue, svc.capacity, t, scale, rng)
+
+
+def _weighted_mean(values: np.ndarray, weights: np.ndarray) -> float:
+    """Mean weighted by volume; the plain mean where there is no volume at all."""
+    total = weights.sum()
+    return float((values * weights).sum() / total) if total > 0 else float(values.mean())
 
 
 @dataclass
@@ -139,17 +290,6 @@ def refer(
     return candidates & arrives, candidates & ~arrives
 
 
-FAST_TRACK_RATE = 0.05  # monthly recognition chance of credential holders at full fast-track
-
-
-def fast_track_recognition(mig: Table, fast_track: float, rng: np.random.Generator) -> None:
-    """A recognition office: credential holders get diplomas recognised without queueing."""
-    if fast_track <= 0:
-        return
-    waiting = mig.present & mig.credentials & ~mig.recognised
-    mig.recognised[waiting & (rng.random(mig.n) < FAST_TRACK_RATE * fast_track)] = True
-
-
 def apply_effects(
     mig: Table,
     served: np.ndarray,
@@ -170,19 +310,19 @@ def apply_effects(
         language_support: 0-1, interpreting and course support (courses teach more).
         one_stop_shop: whether reception is a one-stop shop (orientation informs more).
     """
-    mig.health_need[served[:, HEALTH]] *= 0.5
-    school = served[:, EDUCATION]
+    mig.health_need[served[:, Sector.HEALTH]] *= 0.5
+    school = served[:, Sector.EDUCATION]
     mig.enrolled[school] = True
     mig.language[school] += behaviour.language_course_gain * (1 + language_support)
-    job = served[:, EMPLOYMENT]
+    job = served[:, Sector.EMPLOYMENT_SKILLS]
     mig.employability[job] += 0.1
     recognise = job & mig.credentials & (rng.random(mig.n) < 0.15 + 0.6 * fast_track)
     mig.recognised[recognise] = True
-    mig.assisted[served[:, HOUSING]] = True
-    welcome = served[:, RECEPTION]
+    mig.assisted[served[:, Sector.HOUSING_ASSISTANCE]] = True
+    welcome = served[:, Sector.RECEPTION]
     mig.information[welcome] += 0.45 if one_stop_shop else 0.3
     mig.language[welcome] += 0.5 * behaviour.language_course_gain
     mig.trust[served.any(axis=1)] += 0.02
     for column in (mig.language, mig.information, mig.trust, mig.employability):
         np.clip(column, 0.0, 1.0, out=column)
-    return np.where(served[:, LEGAL], 0.03, 0.0)
+    return np.where(served[:, Sector.LEGAL_AID], 0.03, 0.0)

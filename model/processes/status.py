@@ -9,18 +9,49 @@ Principales controverses (the national level holds the keys to status).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
-from model.population import (
-    ASYLUM_PENDING,
-    INTERNATIONAL,
-    IRREGULAR,
-    NO_WORK,
-    PROTECTED,
-    REGULAR,
-    Table,
-)
+from model.codes import Employment, Origin, Status
+from model.month import Month
+from model.population import Table
 from model.scenario import BehaviourParams, NationalParams
+
+FAST_TRACK_RATE = 0.05  # monthly recognition chance of credential holders at full fast-track
+
+
+@dataclass
+class StatusMonth:
+    """Claims decided this month (agents)."""
+
+    granted: int
+    rejected: int
+
+
+def run(month: Month) -> StatusMonth:
+    """Process 3 for one month: claims decided, idle months, recognition, what time teaches."""
+    p, mig, rng = month.params, month.mig, month.rng
+    granted, rejected = decide_claims(mig, month.t, p.national, rng)
+    erode_employability(mig, p.behaviour)
+    fast_track_recognition(mig, p.policies.credential_fast_track, rng)
+    learn_with_time(mig, p.behaviour)
+    return StatusMonth(granted, rejected)
+
+
+def fast_track_recognition(mig: Table, fast_track: float, rng: np.random.Generator) -> None:
+    """A recognition office: credential holders get diplomas recognised without queueing."""
+    if fast_track <= 0:
+        return
+    waiting = mig.present & mig.credentials & ~mig.recognised
+    mig.recognised[waiting & (rng.random(mig.n) < FAST_TRACK_RATE * fast_track)] = True
+
+
+def learn_with_time(mig: Table, behaviour: BehaviourParams) -> None:
+    """Each month closes part of the gap in language and in information (networks, daily life)."""
+    here = mig.present
+    mig.language[here] += behaviour.language_learning * (1 - mig.language[here])
+    mig.information[here] += behaviour.information_gain * (1 - mig.information[here])
 
 
 def decision_months(
@@ -40,13 +71,15 @@ def decide_claims(
     Returns:
         (granted, rejected) counts of agents.
     """
-    due = np.flatnonzero(mig.present & (mig.status == ASYLUM_PENDING) & (mig.decision_month <= t))
+    due = np.flatnonzero(
+        mig.present & (mig.status == Status.ASYLUM_PENDING) & (mig.decision_month <= t)
+    )
     if len(due) == 0:
         return 0, 0
     granted = rng.random(len(due)) < national.recognition_rate
-    mig.status[due[granted]] = PROTECTED
+    mig.status[due[granted]] = Status.PROTECTED
     rejected = due[~granted]
-    mig.status[rejected] = IRREGULAR
+    mig.status[rejected] = Status.IRREGULAR
     mig.leaving[rejected] = rng.random(len(rejected)) < national.departure_after_rejection
     mig.trust[rejected] *= 0.5
     return int(granted.sum()), len(rejected)
@@ -56,24 +89,28 @@ def regularise(
     mig: Table, extra_chance: np.ndarray, national: NationalParams, rng: np.random.Generator
 ) -> int:
     """Irregular residents regularised this month (base rate plus any legal-aid effect)."""
-    irregular = mig.present & (mig.status == IRREGULAR) & ~mig.leaving
+    irregular = mig.present & (mig.status == Status.IRREGULAR) & ~mig.leaving
     chance = national.regularisation_rate + extra_chance
     hit = irregular & (rng.random(mig.n) < chance)
-    mig.status[hit] = REGULAR
+    mig.status[hit] = Status.REGULAR
     return int(hit.sum())
 
 
 def may_work_formally(mig: Table, t: int, national: NationalParams) -> np.ndarray:
     """Who has the right to formal work this month (citizens, regular and protected always)."""
-    secure = (mig.origin != INTERNATIONAL) | (mig.status == REGULAR) | (mig.status == PROTECTED)
+    secure = (
+        (mig.origin != Origin.INTERNATIONAL)
+        | (mig.status == Status.REGULAR)
+        | (mig.status == Status.PROTECTED)
+    )
     waited = (t - mig.arrival_month) >= national.work_wait_months
-    pending_ok = (mig.status == ASYLUM_PENDING) & national.work_while_pending & waited
+    pending_ok = (mig.status == Status.ASYLUM_PENDING) & national.work_while_pending & waited
     return secure | pending_ok
 
 
 def erode_employability(mig: Table, behaviour: BehaviourParams) -> None:
     """Idle months cost employability (discouragement, skills depreciation); work rebuilds it."""
-    idle = mig.present & (mig.employment == NO_WORK)
+    idle = mig.present & (mig.employment == Employment.NONE)
     mig.idle_months[idle] += 1
     mig.employability[idle] -= behaviour.employability_erosion
     working = mig.present & ~idle
