@@ -120,9 +120,7 @@ class ArrivalCity(mesa.Model):
         self.national_government = NationalGovernment(self, p.national)
         self.partner_agents = AgentSet([Partner(self, q) for q in p.partners], random=self.random)
         self.block_people = persons_per_block(hh, self.space.n_blocks)
-        self.cohesion = cohesion.start(
-            hh.attitude, self.space.layer("rent"), p.policies.anti_discrimination
-        )
+        self.cohesion = cohesion.start(hh.attitude, self.space.layer("rent"), p.policies)
         self._migrant_agents: dict[int, Migrant] = {}
         self._household_agents = [Household(self, self.population, r) for r in range(hh.n)]
         self.cohorts = CohortTally(self.months)

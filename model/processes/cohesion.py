@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from model.month import Month
+from model.scenario import PoliciesParams
 
 CONTACT = 0.01  # attitude gain a month where newcomers are a quarter of the block or more
 MEDIATION = 0.01  # gain a month at full mediation and culture programmes
@@ -56,13 +57,13 @@ class CohesionMonth:
     perceived_favouritism: float
 
 
-def start(attitude: np.ndarray, rent: np.ndarray, anti_discrimination: float) -> CohesionState:
-    """The month-0 state from the hosts' attitudes and the blocks' rents."""
+def start(attitude: np.ndarray, rent: np.ndarray, policies: PoliciesParams) -> CohesionState:
+    """The month-0 state from the hosts' attitudes, the blocks' rents and the city's policies."""
     return CohesionState(
         attitude_baseline=attitude.copy(),
         attitude_mean_start=float(attitude.mean()),
         rent_start=rent.copy(),
-        discrimination_factor=discrimination_multiplier(0.0, anti_discrimination),
+        discrimination_factor=discrimination_multiplier(0.0, policies.anti_discrimination),
     )
 
 
