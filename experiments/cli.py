@@ -154,6 +154,27 @@ def cmd_parameters(args: argparse.Namespace) -> int:
     return 0
 
 
+def outcome_table() -> str:
+    """The outcome registry as the Markdown table of docs/ODD.md §7.11."""
+    from model.metrics import OUTCOMES
+
+    rows = ["| outcome | unit | kind | definition |", "|---|---|---|---|"]
+    rows += [f"| `{o.name}` | {o.unit} | {o.kind} | {o.definition} |" for o in OUTCOMES]
+    return "\n".join(rows)
+
+
+def cmd_outcomes(args: argparse.Namespace) -> int:
+    """Print every outcome: name, unit, kind and one line of definition."""
+    from model.metrics import OUTCOMES
+
+    if args.markdown:
+        print(outcome_table())
+        return 0
+    for o in OUTCOMES:
+        print(f"{o.name:<44} {o.unit:<16} {o.kind:<6} {o.definition}")
+    return 0
+
+
 def cmd_sweep(args: argparse.Namespace) -> int:
     """Run (or resume) a sweep."""
     from experiments.runner import run_sweep
@@ -254,6 +275,9 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("scenario", nargs="+")
     val.set_defaults(func=cmd_validate)
     sub.add_parser("parameters", help="list every parameter").set_defaults(func=cmd_parameters)
+    oc = sub.add_parser("outcomes", help="list every outcome: unit, kind, definition")
+    oc.add_argument("--markdown", action="store_true", help="as the table of docs/ODD.md")
+    oc.set_defaults(func=cmd_outcomes)
     from experiments.store import DEFAULT_URL
 
     sw = sub.add_parser("sweep", help="run or resume a sweep file")

@@ -95,3 +95,22 @@ def test_vocabularies_come_from_the_enums():
             "legal_aid",
         )
     )
+
+
+def test_odd_outcome_table_is_the_registry():
+    from experiments.cli import outcome_table
+
+    odd = (MODEL.parent / "docs" / "ODD.md").read_text()
+    start = odd.index("<!-- outcomes:start -->") + len("<!-- outcomes:start -->")
+    assert odd[start : odd.index("<!-- outcomes:end -->")].strip() == outcome_table()
+
+
+def test_outcomes_command_lists_every_outcome_with_its_unit(capsys):
+    from experiments.cli import main
+    from model.metrics import OUTCOMES
+
+    assert main(["outcomes"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == len(OUTCOMES)
+    for line, outcome in zip(lines, OUTCOMES, strict=True):
+        assert line.split()[:2] == [outcome.name, outcome.unit.split()[0]]
