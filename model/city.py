@@ -96,6 +96,7 @@ class ArrivalCity(mesa.Model):
         self.params = base.with_overrides(merged) if merged else base
         p = self.params
         self.months, self.scale = p.run.months, p.run.scale
+        self.warmup = p.run.warmup_months
         self.population = Population()
         self.space = CitySpace(p.city, self.rng, self.random)
         hosts = setup.host_households(p.city, p.behaviour, self.space, self.scale, self.rng)
@@ -112,7 +113,7 @@ class ArrivalCity(mesa.Model):
                 sector,
                 plans.delivered[k],
                 "city" if plans.city_runs[k] else "nation",
-                self.months,
+                self.warmup + self.months,
             )
             for k, sector in enumerate(SECTORS)
         }
@@ -130,6 +131,11 @@ class ArrivalCity(mesa.Model):
         self.datacollector = mesa.DataCollector(
             model_reporters={o.name: (lambda m, name=o.name: m.latest[name]) for o in OUTCOMES}
         )
+        for m in range(1, self.warmup + 1):  # the city settles before month 1; nothing recorded
+            self._month(m, record=False)
+        if self.warmup:  # attitudes move against the settled city
+            wait = self.cohesion.last_wait
+            self.cohesion = cohesion.start(hh.attitude, self.space.layer("rent"), p.policies, wait)
         self.running = True
 
     # ------------------------------------------------------------------ agents as views
@@ -144,12 +150,20 @@ class ArrivalCity(mesa.Model):
     # ------------------------------------------------------------------ the month
     def step(self) -> None:
         """One month, in the order of docs/ODD.md §3."""
-        t, p, sectors = self.steps, self.params, list(self.services.values())
-        month = Month(t, p, self.population, self.space, self.rng, self.scale, self.n_hosts)
+        self._month(self.warmup + self.steps, record=True)
+        if self.steps >= self.months:
+            self.running = False
+
+    def _month(self, t: int, record: bool) -> None:
+        """Month ``t`` of the city's clock (warm-up months first, then the reported ones)."""
+        p, sectors = self.params, list(self.services.values())
+        month = Month(
+            t, p, self.population, self.space, self.rng, self.scale, self.n_hosts, self.warmup
+        )
         plans = self.city_government.plans
-        reach = partners.reach(p.partners, t)
+        reach = partners.reach(p.partners, month.reported)
         discrimination = self.cohesion.discrimination_factor  # as last month left it
-        arrived = inflow.run(month, self._arrivals(t))  # 1
+        arrived = inflow.run(month, self._arrivals(t - self.warmup))  # 1
         self._add_agents(arrived)
         housed = housing.run(month, discrimination)  # 2
         status.run(month)  # 3
@@ -167,14 +181,16 @@ class ArrivalCity(mesa.Model):
         felt = cohesion.run(month, self.cohesion, self.block_people, wait, reach.media_softening)
         left = mobility.run(month)  # 10
         self._remove_agents(left)
-        results = MonthResults(arrived, housed, asked, delivered, planned, supported, felt, left)
-        self._observe(month, results)  # 11
-        if t >= self.months:
-            self.running = False
+        if record:
+            results = MonthResults(
+                arrived, housed, asked, delivered, planned, supported, felt, left
+            )
+            self._observe(month, results)  # 11
 
-    def _arrivals(self, t: int) -> int:
+    def _arrivals(self, month: int) -> int:
+        """Newcomer agents arriving in a reported month (none during the warm-up)."""
         schedule = self.arrivals_schedule
-        return int(schedule[t]) if t < len(schedule) else 0
+        return int(schedule[month]) if 0 <= month < len(schedule) else 0
 
     def _add_agents(self, arrived: inflow.InflowMonth) -> None:
         people, households = self.population, self._household_agents
@@ -198,7 +214,7 @@ class ArrivalCity(mesa.Model):
         delivered, left = results.services, results.mobility
         self.ledger.extend(
             {
-                "month": month.t,
+                "month": month.reported,
                 "sector": sector,
                 "queue_start": delivered.queue_start[k],
                 "requests": delivered.requests[k],

@@ -231,7 +231,11 @@ def _by_sector() -> tuple[Outcome, ...]:
 # the columns of RunResult.timeseries, in order (docs/ODD.md §7.11)
 OUTCOMES: tuple[Outcome, ...] = (
     Outcome(
-        "month", "month", "stock", "the month (1 = first simulated month)", lambda o: o.month.t
+        "month",
+        "month",
+        "stock",
+        "the month (1 = first simulated month)",
+        lambda o: o.month.reported,
     ),
     Outcome(
         "residents",
@@ -401,7 +405,7 @@ OUTCOMES: tuple[Outcome, ...] = (
         "perceived_favouritism",
         "score 0-1",
         "index",
-        "favouritism hosts feel: dedicated desks seen while mainstream waits are long",
+        "favouritism hosts feel: dedicated desks seen while mainstream services congest",
         lambda o: o.results.cohesion.perceived_favouritism,
     ),
     Outcome(
@@ -511,7 +515,7 @@ def observe(observation: Observation) -> dict[str, float]:
         value = outcome.compute(observation)
         if not isinstance(value, (int, float, np.number)) or not math.isfinite(value):
             raise OutcomeError(
-                f"outcome {outcome.name!r} is {value!r} in month {observation.month.t}"
+                f"outcome {outcome.name!r} is {value!r} in month {observation.month.reported}"
             )
         values[outcome.name] = value
     return values

@@ -28,6 +28,7 @@ class Month:
         rng: the model's numpy Generator, the only source of randomness.
         scale: persons one agent stands for.
         n_hosts: host households are the first ``n_hosts`` household rows.
+        warmup: months of warm-up before month 1 (``t`` counts them; reported months do not).
     """
 
     t: int
@@ -37,6 +38,12 @@ class Month:
     rng: np.random.Generator
     scale: float
     n_hosts: int
+    warmup: int = 0
+
+    @property
+    def reported(self) -> int:
+        """The month as reported (1 = the first month after the warm-up)."""
+        return self.t - self.warmup
 
     @property
     def mig(self) -> Table:

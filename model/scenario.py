@@ -487,6 +487,14 @@ class RunParams(Section):
     """How long and at what resolution."""
 
     months: int = P(120, 1, 600, "months", "horizon")
+    warmup_months: int = P(
+        0,
+        0,
+        240,
+        "months",
+        "months run before month 1 with no arrivals and not reported: the city settles into its "
+        "own steady state first",
+    )
     scale: float = P(1.0, 1.0, 10_000.0, "persons/agent", "people one agent stands for")
 
 

@@ -12,6 +12,7 @@ import pandas as pd
 
 from model.city import ArrivalCity
 from model.codes import STATUSES
+from model.metrics import OUTCOMES
 from model.scenario import Scenario
 
 
@@ -26,6 +27,7 @@ class RunResult:
         scenario: the scenario actually run (overrides applied).
         seed: the seed of the model's Generator.
         ledger: per month and sector, the queue's requests, served, dropped, start and end.
+        twin: the zero-arrival twin (same scenario and seed, ``inflow.total = 0``), if asked for.
     """
 
     timeseries: pd.DataFrame
@@ -34,6 +36,19 @@ class RunResult:
     scenario: Scenario
     seed: int
     ledger: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
+    twin: RunResult | None = field(repr=False, default=None)
+
+    def vs_twin(self) -> pd.DataFrame:
+        """The effect of the inflow: each outcome minus the zero-arrival twin's, month by month.
+
+        Raises:
+            ValueError: the run was made without its twin (``simulate(..., twin=True)``).
+        """
+        if self.twin is None:
+            raise ValueError("this run has no twin: run it with simulate(..., twin=True)")
+        effect = self.timeseries.drop(columns="month") - self.twin.timeseries.drop(columns="month")
+        effect.insert(0, "month", self.timeseries["month"])
+        return effect
 
 
 def simulate(
@@ -42,6 +57,7 @@ def simulate(
     seed: int = 0,
     overrides: dict[str, Any] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    twin: bool = False,
     **params: Any,
 ) -> RunResult:
     """Run the model and return its :class:`RunResult`.
@@ -52,6 +68,8 @@ def simulate(
         seed: seed of the model's numpy Generator; same scenario + seed = identical results.
         overrides: dotted-key overrides, e.g. ``{"governance.horizontal_coherence": 0.8}``.
         progress: optional callback ``(month, months)`` called after each month.
+        twin: also run the zero-arrival twin (same scenario and seed, ``inflow.total = 0``) and
+            attach it as ``result.twin``; ``result.vs_twin()`` is then the inflow's effect.
         **params: further overrides with ``__`` for dots (``inflow__total=5000``).
 
     Returns:
@@ -65,7 +83,10 @@ def simulate(
         model.step()
         if progress is not None:
             progress(model.steps, model.months)
-    return collect(model, seed)
+    result = collect(model, seed)
+    if twin:
+        result.twin = simulate(scenario, months, seed, {**merged, "inflow.total": 0}, **params)
+    return result
 
 
 def collect(model: ArrivalCity, seed: int) -> RunResult:
@@ -108,19 +129,21 @@ def cohort_frame(model: ArrivalCity) -> pd.DataFrame:
 
 
 def summarise(ts: pd.DataFrame) -> dict[str, float]:
-    """Headline numbers: totals, end-of-run values, means and peaks of the timeseries."""
+    """Headline numbers from the outcome registry: flows summed, levels at the end and on average.
+
+    Flows (arrivals, evictions, ...) give ``<name>_total``; every outcome but the month gives
+    ``<name>_end`` and ``<name>_mean``; waits also give ``mean_wait_months_peak``.
+    """
     if ts.empty:
         return {}
     last = ts.iloc[-1]
-    out: dict[str, float] = {
-        "months": int(last["month"]),
-        "arrivals_total": float(ts["arrivals"].sum()),
-        "departures_total": float(ts["departures"].sum()),
-        "evictions_total": float(ts["evictions"].sum()),
-    }
-    for name in ts.columns:
-        if name in ("month", "arrivals", "departures", "evictions", "hazard_losses"):
+    out: dict[str, float] = {"months": int(last["month"])}
+    for outcome in OUTCOMES:
+        name = outcome.name
+        if name == "month" or name not in ts:
             continue
+        if outcome.kind == "flow":
+            out[f"{name}_total"] = float(ts[name].sum())
         out[f"{name}_end"] = float(last[name])
         out[f"{name}_mean"] = float(ts[name].mean())
     out["mean_wait_months_peak"] = float(ts["mean_wait_months"].max())

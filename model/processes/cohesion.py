@@ -2,7 +2,10 @@
 
 Host attitudes improve with contact (mixed blocks) and with mediation and cultural programmes, and
 worsen with competition for scarce housing and services, with perceived favouritism when targeted
-services are visible while mainstream ones are congested, and with hostile media. Attitudes feed
+services are visible while mainstream ones are congested, and with hostile media coverage of the
+newcomers. Every driver is a change from the city as it stood at the start (rents, mainstream waits,
+newcomers' visibility; month-0 attitudes already reflect the standing media climate): a city where
+nothing changes keeps its attitudes. Attitudes feed
 back into discrimination in hiring and housing; migrant participation raises trust. Source: seed,
 Défis ("La perception négative du public et le discours politique ... peut contribuer à alimenter
 les tensions sociales, renforcer le sentiment de favoritisme et la discrimination"); Les solutions
@@ -20,33 +23,37 @@ from model.scenario import PoliciesParams
 
 CONTACT = 0.01  # attitude gain a month where newcomers are a quarter of the block or more
 MEDIATION = 0.01  # gain a month at full mediation and culture programmes
-HOUSING_COMPETITION = 0.02  # loss a month at a doubling of the block's rent since month 0
-SERVICE_COMPETITION = 0.01  # loss a month when mainstream waits reach three months or more
+HOUSING_COMPETITION = 0.02  # loss a month at a doubling of the block's rent since the start
+SERVICE_COMPETITION = 0.01  # loss a month when mainstream waits are 3 months or more above start
 FAVOURITISM = 0.02  # loss a month at full perceived favouritism
-MEDIA = 0.01  # loss a month at fully hostile media
+MEDIA = 0.01  # loss a month at fully hostile media covering newcomers at full visibility
 REVERSION = 0.05  # pull back to each household's own baseline a month
 TENSION_THRESHOLD = -0.3  # a host household below this attitude counts as hostile
 CONTACT_SHARE = 0.25  # newcomers' share of a block at which contact has its full effect
-SERVICE_WAIT_SATURATION = 3.0  # mainstream wait (months) at which competition is felt in full
+SERVICE_WAIT_SATURATION = 3.0  # extra mainstream wait (months) at which congestion is felt in full
 ANTI_DISCRIMINATION_CUT = 0.5  # share of discrimination removed at full anti-discrimination
 DISCRIMINATION_BOUNDS = (0.3, 1.8)  # discrimination relative to month 0, at most and at least
 
 
 @dataclass
 class CohesionState:
-    """Attitudes' memory: each host's month-0 attitude, the month-0 rents, discrimination now.
+    """Attitudes' memory: the references attitudes move against, and discrimination now.
 
     Attributes:
-        attitude_baseline: each host household's attitude at month 0 (reversion target).
-        attitude_mean_start: mean host attitude at month 0.
-        rent_start: each block's rent at month 0.
-        discrimination_factor: discrimination in hiring and housing relative to month 0.
+        attitude_baseline: each host household's attitude at the start (reversion target).
+        attitude_mean_start: mean host attitude at the start.
+        rent_start: each block's rent at the start.
+        wait_start: hosts' mean wait in mainstream services at the start (months).
+        last_wait: hosts' mean wait in mainstream services last month (months).
+        discrimination_factor: discrimination in hiring and housing relative to the start.
     """
 
     attitude_baseline: np.ndarray
     attitude_mean_start: float
     rent_start: np.ndarray
+    wait_start: float
     discrimination_factor: float
+    last_wait: float = 0.0
 
 
 @dataclass
@@ -57,12 +64,19 @@ class CohesionMonth:
     perceived_favouritism: float
 
 
-def start(attitude: np.ndarray, rent: np.ndarray, policies: PoliciesParams) -> CohesionState:
-    """The month-0 state from the hosts' attitudes, the blocks' rents and the city's policies."""
+def start(
+    attitude: np.ndarray, rent: np.ndarray, policies: PoliciesParams, wait: float = 0.0
+) -> CohesionState:
+    """The reference state: hosts' attitudes, blocks' rents and mainstream waits now.
+
+    Attitudes then move with changes from these references (a city that does not change keeps
+    its attitudes).
+    """
     return CohesionState(
         attitude_baseline=attitude.copy(),
         attitude_mean_start=float(attitude.mean()),
         rent_start=rent.copy(),
+        wait_start=wait,
         discrimination_factor=discrimination_multiplier(0.0, policies.anti_discrimination),
     )
 
@@ -84,21 +98,26 @@ def run(
         media_softening: share by which media partners soften hostile discourse.
     """
     p, hh, hosts = month.params, month.hh, month.hosts
+    state.last_wait = mainstream_wait
     newcomers, host_people = block_people
     share = newcomers / np.maximum(newcomers + host_people, 1.0)
     rent_rise = np.maximum(month.space.layer("rent") / state.rent_start - 1.0, 0.0)
     block = np.maximum(hh.block[hosts], 0)
-    favouritism = perceived_favouritism(p.policies.delivery == "targeted", mainstream_wait)
+    congestion = min(max(mainstream_wait - state.wait_start, 0.0) / SERVICE_WAIT_SATURATION, 1.0)
+    favouritism = perceived_favouritism(p.policies.delivery == "targeted", congestion)
     hostility = p.city.media_hostility * (1 - media_softening)
+    # newcomers in the news: their share of the city's residents, saturating like contact
+    visibility = min(newcomers.sum() / max(newcomers.sum() + host_people.sum(), 1.0), 1.0)
+    coverage = hostility * min(visibility / CONTACT_SHARE, 1.0)
     change = attitude_change(
         hh.attitude[hosts],
         state.attitude_baseline[hosts],
         share[block],
         rent_rise[block],
-        mainstream_wait,
+        congestion,
         favouritism,
         p.policies.mediation_culture,
-        hostility,
+        coverage,
     )
     hh.attitude[hosts] = np.clip(hh.attitude[hosts] + change, -1.0, 1.0)
     shift = float(hh.attitude[hosts].mean()) - state.attitude_mean_start
@@ -111,10 +130,10 @@ def attitude_change(
     baseline: np.ndarray,
     newcomer_share: np.ndarray,
     rent_rise: np.ndarray,
-    mainstream_wait: float,
+    congestion: float,
     favouritism: float,
     mediation: float,
-    media_hostility: float,
+    hostile_coverage: float,
 ) -> np.ndarray:
     """Monthly change of each host household's attitude (arrays over host households).
 
@@ -122,28 +141,32 @@ def attitude_change(
         attitude: current attitudes in [-1, 1].
         baseline: each household's attitude at month 0 (reversion target).
         newcomer_share: share of newcomers among the residents of the household's block.
-        rent_rise: the block's rent rise since month 0 (0.1 = +10 %), floored at 0.
-        mainstream_wait: mean waiting time in mainstream services (months).
+        rent_rise: the block's rent rise since the start (0.1 = +10 %), floored at 0.
+        congestion: 0-1, mainstream waits above the start's, as a share of the saturation wait.
         favouritism: 0-1, how visible targeted services are while mainstream ones are congested.
         mediation: 0-1, mediation and cultural programmes.
-        media_hostility: 0-1, hostile media and discourse.
+        hostile_coverage: 0-1, media hostility times newcomers' visibility in the city.
     """
     contact = CONTACT * np.minimum(newcomer_share / CONTACT_SHARE, 1.0)
     change = (
         contact
         + MEDIATION * mediation
         - HOUSING_COMPETITION * np.minimum(rent_rise, 1.0)
-        - SERVICE_COMPETITION * min(mainstream_wait / SERVICE_WAIT_SATURATION, 1.0)
+        - SERVICE_COMPETITION * congestion
         - FAVOURITISM * favouritism
-        - MEDIA * media_hostility
+        - MEDIA * hostile_coverage
         + REVERSION * (baseline - attitude)
     )
     return change
 
 
-def perceived_favouritism(targeted: bool, mainstream_wait: float) -> float:
-    """Favouritism is felt when dedicated desks are visible while mainstream queues are long."""
-    return min(1.0, mainstream_wait) if targeted else 0.0
+def perceived_favouritism(targeted: bool, congestion: float) -> float:
+    """Favouritism felt, 0-1: dedicated desks are visible while mainstream services congest.
+
+    ``congestion`` is the mainstream services' extra wait over the start's, as a share of the
+    saturation wait (0-1); without targeted desks nobody sees favouritism.
+    """
+    return congestion if targeted else 0.0
 
 
 def tension_index(attitude: np.ndarray) -> float:

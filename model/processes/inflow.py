@@ -22,6 +22,10 @@ from model.scenario import InflowParams, Profile
 INFORMATION_INTERNATIONAL, INFORMATION_CITIZEN = 0.2, 0.6
 EMPLOYABILITY_ON_ARRIVAL = (0.7, 0.95)  # uniform range of employability on arrival
 WORKING_AGE_BANDS = 2  # age bands 0 (18-29) and 1 (30-59) are in the labour force
+# command of the local language on arrival, score 0-1: uniform ranges for those who speak it
+# (and citizens) and for those who do not (assumption)
+LANGUAGE_FLUENT, LANGUAGE_BEGINNER = (0.7, 1.0), (0.0, 0.2)
+HEALTH_NEED_SHAPE = 2.0  # first shape parameter of the Beta distribution of health need
 
 
 @dataclass
@@ -160,7 +164,8 @@ def draw_profile(profile: Profile, n: int, rng: np.random.Generator) -> dict[str
     )
     speaks = rng.random(n) < profile.language_share
     citizen = origin != Origin.INTERNATIONAL
-    language = np.where(speaks | citizen, rng.uniform(0.7, 1.0, n), rng.uniform(0.0, 0.2, n))
+    fluent, beginner = rng.uniform(*LANGUAGE_FLUENT, n), rng.uniform(*LANGUAGE_BEGINNER, n)
+    language = np.where(speaks | citizen, fluent, beginner)
     dependents = rng.poisson(profile.dependents_mean, n)
     children = rng.binomial(dependents, profile.children_share)
     return {
@@ -172,9 +177,7 @@ def draw_profile(profile: Profile, n: int, rng: np.random.Generator) -> dict[str
         ),
         "age_band": age_band.astype(np.int8),
         "female": rng.random(n) < profile.female_share,
-        "health_need": np.clip(rng.beta(2, 2 / max(profile.health_need_mean, 1e-3) - 2, n), 0, 1)
-        if 0 < profile.health_need_mean < 1
-        else np.full(n, profile.health_need_mean),
+        "health_need": _health_need(profile.health_need_mean, n, rng),
         "skill": skill.astype(np.int8),
         "credentials": (skill > 0) & (rng.random(n) < profile.credentials_share),
         "language": language.astype(np.float32),
@@ -183,6 +186,14 @@ def draw_profile(profile: Profile, n: int, rng: np.random.Generator) -> dict[str
         "savings_months": np.full(n, profile.savings_months),
         "pending": status == Status.ASYLUM_PENDING,
     }
+
+
+def _health_need(mean: float, n: int, rng: np.random.Generator) -> np.ndarray:
+    """Health need 0-1: a Beta distribution with the given mean and shape ``HEALTH_NEED_SHAPE``."""
+    if not 0 < mean < 1:
+        return np.full(n, mean)
+    a = HEALTH_NEED_SHAPE
+    return np.clip(rng.beta(a, a / mean - a, n), 0, 1)
 
 
 def _choice(rng: np.random.Generator, n: int, shares: list[float]) -> np.ndarray:

@@ -58,7 +58,7 @@ def departure_chance(mig: Table, behaviour: BehaviourParams) -> np.ndarray:
     by_intention[Intention.SETTLE] = behaviour.departure_base
     chance = by_intention[mig.intention] + behaviour.departure_unmet_need * mig.unmet_score
     chance = chance + np.where(
-        mig.employment == Employment.NONE, 0.5 * behaviour.departure_base, 0.0
+        mig.employment == Employment.NONE, JOBLESS_DEPARTURE * behaviour.departure_base, 0.0
     )
     return np.where(mig.leaving, 1.0, np.clip(chance, 0.0, 1.0))
 

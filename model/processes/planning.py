@@ -140,7 +140,7 @@ def run(
         host_backlog: per sector, host persons still waiting.
         reach: what partners do this month (universities add data quality).
     """
-    p, t, scale = month.params, month.t, month.scale
+    p, scale = month.params, month.scale
     gov, pol = p.governance, p.policies
     hh, mig = month.hh, month.mig
     on_register = registered(mig.status, hh.tenure[mig.household]) & mig.present
@@ -179,7 +179,7 @@ def run(
     )
     plans.funding = gov.resources * float((plans.baseline_cost * plans.city_runs).sum()) * growth
     residents = float(hh.size[hh.present].sum()) * scale
-    partner_cost = partners.city_cost(p.partners, t, plans.cost_per_case)
+    partner_cost = partners.city_cost(p.partners, month.reported, plans.cost_per_case)
     other = policies.monthly_cost(pol, residents) + partner_cost
     plans.mandate, plans.budget_gap, plans.paid_share = budget(
         plans.planned_capacity, plans.cost_per_case, plans.city_runs, other, plans.funding
