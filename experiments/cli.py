@@ -515,7 +515,10 @@ def main(argv: list[str] | None = None) -> int:
     from experiments.store import StoreError
 
     try:
-        args = build_parser().parse_args(argv)
+        try:
+            args = build_parser().parse_args(argv)
+        except SystemExit as exc:  # --help (0) or a bad argument (2, already printed)
+            return exc.code if isinstance(exc.code, int) else EXIT_BAD_INPUT
         if getattr(args, "outcome", "") is None:
             args.outcome = [
                 "migrant_employment_rate_end",

@@ -290,6 +290,35 @@ def run_sweep(
         raise RunnerError(f"workers must be at least 1 (got {workers})")
     url = db or sweep.storage_url()
     engine_ = store.open_store(url)
+    try:
+        return _run(
+            sweep,
+            engine_,
+            url,
+            workers,
+            engine,
+            address,
+            retry_failed,
+            progress,
+            progress_interval,
+            executor,
+        )
+    finally:
+        engine_.dispose()  # no connection outlives the call
+
+
+def _run(
+    sweep: Sweep,
+    engine_: Any,
+    url: str,
+    workers: int | None,
+    engine: str | None,
+    address: str | None,
+    retry_failed: bool,
+    progress: bool,
+    progress_interval: float,
+    executor: Executor | None,
+) -> SweepReport:
     specs = plan(sweep)
     exp_id = store.register_experiment(
         engine_, sweep.experiment.name, sweep.model_dump(mode="json")

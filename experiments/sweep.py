@@ -245,7 +245,7 @@ class Sweep(_Section):
         """
         path = Path(path)
         data = read_toml(path, "sweep")
-        if "experiment" not in data and set(data) & set(Scenario.model_fields) | {"extends"}:
+        if "experiment" not in data and set(data) & (set(Scenario.model_fields) | {"extends"}):
             raise ScenarioError(
                 str(path),
                 "",
