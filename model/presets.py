@@ -38,11 +38,11 @@ def preset_path(name: str) -> Path:
     if path.is_file():
         return path
     for candidate in list_presets():
-        if candidate.stem == path.stem or candidate.name == path.name:
-            if "/" not in name or candidate.as_posix().endswith(
-                path.with_suffix(".toml").as_posix()
-            ):
-                return candidate
+        same = candidate.stem == path.stem or candidate.name == path.name
+        if same and (
+            "/" not in name or candidate.as_posix().endswith(path.with_suffix(".toml").as_posix())
+        ):
+            return candidate
     if path.suffix == ".toml" or "/" in name:
         raise ScenarioError(name, "", "no such scenario file")
     known = ", ".join(p.stem for p in list_presets() if not is_overlay(p))

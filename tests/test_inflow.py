@@ -74,5 +74,5 @@ def test_megacity_at_60_months_keeps_its_monthly_peak():
 def test_start_month_after_the_horizon_is_refused():
     from model import Scenario, ScenarioError
 
-    with pytest.raises(ScenarioError, match="inflow.start_month: .*after the last month"):
+    with pytest.raises(ScenarioError, match=r"inflow\.start_month: .*after the last month"):
         Scenario().with_overrides({"inflow.start_month": 130, "run.months": 120})

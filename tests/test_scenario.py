@@ -33,12 +33,23 @@ def test_round_trip_through_toml(tmp_path):
     assert Scenario.from_toml_string(scenario.to_toml()) == scenario
 
 
-def test_extends_inherits_and_overrides():
+def test_extends_inherits_and_overrides(tmp_path):
     base = Scenario.from_toml(NORTHERN)
-    sudden = Scenario.from_toml(SCENARIOS / "inflow_sudden.toml")
+    child = tmp_path / "sudden.toml"
+    child.write_text(f'extends = "{NORTHERN}"\n[inflow]\npattern = "sudden"\n')
+    sudden = Scenario.from_toml(child)
     assert sudden.inflow.pattern == "sudden"
     assert sudden.inflow.total == base.inflow.total
     assert sudden.city == base.city
+
+
+def test_preset_overlays_do_not_pull_in_a_city():
+    # issue 9 item 13: an overlay that extends a city replaces any city it is put on
+    from model.presets import is_overlay
+
+    for path in list_presets():
+        if is_overlay(path):
+            assert "extends" not in path.read_text(), path
 
 
 def test_with_overrides_sets_dotted_keys_and_validates():
@@ -161,7 +172,7 @@ def test_any_value_for_any_key_is_accepted_or_gets_the_clear_error(row, value):
 @pytest.mark.parametrize(
     ("text", "key", "message"),
     [
-        ('[inflow]\ntotal = "5000"\n', "inflow.total", "got '5000': Input should be a valid integer"),
+        ('[inflow]\ntotal = "5000"\n', "inflow.total", "got '5000': Input should be a valid"),
         ("[policies]\nlanguage_support = true\n", "policies.language_support", "got True"),
         ("[policies]\none_stop_shop = 1\n", "policies.one_stop_shop", "got 1"),
         ("[national]\nrecognition_rate = nan\n", "national.recognition_rate", "not a number"),

@@ -165,8 +165,10 @@ def test_out_that_is_a_file_or_unwritable_is_refused_before_running(tmp_path, ca
 def test_an_unreachable_dask_scheduler_is_one_line(tmp_path, capsys):
     path = sweep_file(tmp_path, "")
     code = main(
-        ["sweep", str(path), "--db", db(tmp_path), "--engine", "dask"]
-        + ["--address", "tcp://127.0.0.1:1", "--quiet"]
+        [
+            *("sweep", str(path), "--db", db(tmp_path), "--engine", "dask"),
+            *("--address", "tcp://127.0.0.1:1", "--quiet"),
+        ]
     )
     assert code == 2
     one_line_error(capsys.readouterr().err, "--address tcp://127.0.0.1:1", "cannot reach")
@@ -191,8 +193,10 @@ def test_ctrl_c_during_a_sweep_keeps_what_was_stored_and_exits_130(tmp_path):
     path.write_text(path.read_text().replace("months = 6", "months = 24"))
     database = tmp_path / "results.db"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "experiments.cli", "sweep", str(path)]
-        + ["--db", db(tmp_path), "--workers", "1", "--quiet"],
+        [
+            *(sys.executable, "-m", "experiments.cli", "sweep", str(path)),
+            *("--db", db(tmp_path), "--workers", "1", "--quiet"),
+        ],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -238,9 +242,9 @@ def test_unknown_output_names_fail_validation(tmp_path, capsys):
 
 
 def test_months_is_the_first_months_of_the_longer_run(tmp_path):
-    from model import simulate
-
     from conftest import small_scenario
+
+    from model import simulate
 
     scenario = small_scenario(**{"inflow.duration_months": 30, "run.months": 40})
     short = simulate(scenario, months=10, seed=1).timeseries
@@ -287,9 +291,11 @@ def test_a_database_is_read_without_being_written(tmp_path, capsys):
     assert len(load_results(url, "tiny")) == 1
     assert database.read_bytes() == before
     engine = open_store(url, readonly=True)
-    with pytest.raises(Exception, match="readonly|read-only|attempt to write"):
-        with engine.begin() as conn:
-            conn.exec_driver_sql("create table x (a int)")
+    with (
+        pytest.raises(Exception, match=r"readonly|read-only|attempt to write"),
+        engine.begin() as c,
+    ):
+        c.exec_driver_sql("create table x (a int)")
 
 
 # ---------------------------------------------------------------- 8. the pool's own context
@@ -334,8 +340,10 @@ def test_a_pool_that_cannot_start_is_a_pool_error(tmp_path, monkeypatch):
 def test_run_summary_labels_and_what_was_layered(tmp_path, capsys, monkeypatch):
     out = tmp_path / "out"
     code = main(
-        ["run", "southern_secondary_city", "--overlay", "inflow_sudden", "--months", "4"]
-        + ["--set", "inflow.total=3000", "--quiet", "--out", str(out), "--seed", "2"]
+        [
+            *("run", "southern_secondary_city", "--overlay", "inflow_sudden", "--months", "4"),
+            *("--set", "inflow.total=3000", "--quiet", "--out", str(out), "--seed", "2"),
+        ]
     )
     assert code == 0
     printed = capsys.readouterr().out
