@@ -267,7 +267,14 @@ class Sweep(_Section):
                     f"parameters.{key}",
                     "a range {min, max} needs a number parameter; give a list of values",
                 )
-        for layers in sweep.scenario_layers():
+        for index, layers in enumerate(sweep.scenario_layers()):
+            missing = [layer for layer in layers if not layer.is_file()]
+            if missing:
+                raise ScenarioError(
+                    str(path),
+                    f"experiment.scenarios[{index}]",
+                    f"no such scenario file: {missing[0]} (paths are relative to the sweep file)",
+                )
             base = Scenario.from_files(list(layers))
             for key, values in sweep.parameters.items():
                 probes = values if isinstance(values, list) else _range_probes(key, values)
