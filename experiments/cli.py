@@ -334,6 +334,11 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         f"done, {report.executed} run now ({report.failed} failed) in {report.seconds:.1f} s; "
         f"results in {report.url}"
     )
+    if report.claimed_elsewhere:
+        print(
+            f"{report.claimed_elsewhere} runs were left to another sweep running on the same "
+            "database; rerun later to pick up any it does not finish"
+        )
     if report.failed or report.failed_before:
         parts = []
         if report.failed:

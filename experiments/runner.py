@@ -17,8 +17,8 @@ import sys
 import threading
 import time
 import traceback
-from collections.abc import Iterator
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +27,9 @@ from typing import Any
 import model
 from experiments import store
 from experiments.sweep import OutputsSection, RunSpec, Sweep, plan
+
+LEASE_SECONDS = 300.0  # a claim on a run lasts this long unless renewed
+HEARTBEAT_SECONDS = 10.0  # how often leases are renewed while runs are in flight
 
 
 class RunnerError(RuntimeError):
@@ -54,6 +57,8 @@ class SweepReport:
         failed_before: runs stored as failed by an earlier call and not run again (see
             ``retry_failed``).
         errors: the last line of each failure's traceback, this call's and earlier ones.
+        claimed_elsewhere: runs left to another sweep running on the same database (or done by
+            it meanwhile).
     """
 
     experiment: str
@@ -65,6 +70,7 @@ class SweepReport:
     url: str
     failed_before: int = 0
     errors: list[str] = field(default_factory=list)
+    claimed_elsewhere: int = 0
 
 
 def execute_run(spec: RunSpec, outputs: dict[str, Any]) -> dict[str, Any]:
@@ -359,6 +365,19 @@ def _run(
             failed_now.append(outcome["run_key"])
         bar.update(outcome["status"] != "done")
 
+    claimant = store.new_claimant()
+    renewed = time.monotonic()
+    skipped: list[RunSpec] = []
+
+    def claim(spec: RunSpec) -> bool:
+        return store.claim_run(engine_, spec.run_key, claimant, LEASE_SECONDS)
+
+    def heartbeat() -> None:
+        nonlocal renewed
+        if time.monotonic() - renewed >= HEARTBEAT_SECONDS:
+            store.renew_claims(engine_, claimant, LEASE_SECONDS)
+            renewed = time.monotonic()
+
     try:
         while pending:
             context = (
@@ -369,7 +388,16 @@ def _run(
             suspects: list[RunSpec] = []
             with context as pool:
                 try:
-                    for outcome in _windowed(pool, pending, outputs, n_workers + 1, suspects):
+                    for outcome in _windowed(
+                        pool,
+                        pending,
+                        outputs,
+                        n_workers + 1,
+                        suspects,
+                        claim=claim,
+                        heartbeat=heartbeat,
+                        skipped=skipped,
+                    ):
                         record(outcome)
                     pending = []
                 except BrokenProcessPool:
@@ -383,6 +411,8 @@ def _run(
     except KeyboardInterrupt:
         bar.close()
         raise SweepInterrupted(executed) from None
+    finally:
+        store.release_claims(engine_, claimant)
     bar.close()
     errors = store.run_errors(engine_, [*failed_now, *failed_before])
     return SweepReport(
@@ -395,6 +425,7 @@ def _run(
         url,
         failed_before=len(failed_before),
         errors=errors,
+        claimed_elsewhere=len(skipped),
     )
 
 
@@ -416,17 +447,28 @@ def _windowed(
     outputs: dict[str, Any],
     window: int,
     in_flight: list[RunSpec],
+    claim: Callable[[RunSpec], bool] | None = None,
+    heartbeat: Callable[[], None] | None = None,
+    skipped: list[RunSpec] | None = None,
 ) -> Iterator[dict[str, Any]]:
     """Outcomes as they complete, keeping at most ``window`` runs submitted at a time.
 
     Completed specs are removed from ``specs``; ``in_flight`` is kept up to date, so after a
     worker crash it names the suspects and ``specs`` still holds everything not yet finished.
+    A spec that ``claim`` refuses (another sweep holds it, or it is done) is moved to
+    ``skipped``; ``heartbeat`` is called at least every few seconds while runs are in flight.
     """
     queue = list(specs)
     futures: dict[Future, RunSpec] = {}
 
     def fill() -> None:
         while queue and len(futures) < window:
+            if claim is not None and not claim(queue[0]):
+                spec = queue.pop(0)
+                specs.remove(spec)
+                if skipped is not None:
+                    skipped.append(spec)
+                continue
             try:
                 future = pool.submit(execute_run, queue[0], outputs)
             except BrokenProcessPool:
@@ -437,7 +479,13 @@ def _windowed(
 
     fill()
     while futures:
-        done = next(as_completed(futures))
+        while True:
+            finished, _ = wait(futures, timeout=HEARTBEAT_SECONDS, return_when=FIRST_COMPLETED)
+            if heartbeat is not None:
+                heartbeat()
+            if finished:
+                break
+        done = next(iter(finished))
         spec = futures.pop(done)
         outcome = done.result()  # BrokenProcessPool if a worker died: spec stays a suspect
         in_flight.remove(spec)

@@ -35,7 +35,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError, SQLAlchemyError
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
@@ -119,6 +119,15 @@ summaries = Table(
     Column("run_key", String(64), ForeignKey("runs.run_key"), primary_key=True),
     Column("name", String(80), primary_key=True),
     Column("value", Float),
+)
+
+
+claims = Table(  # leases: which sweep is running which run, until when (see claim_run)
+    "claims",
+    metadata,
+    Column("run_key", String(64), primary_key=True),
+    Column("claimant", String(120), nullable=False),
+    Column("expires", Float, nullable=False, index=True),
 )
 
 
@@ -347,10 +356,67 @@ def run_status(engine: Engine, keys: Iterable[str]) -> dict[str, str]:
     return out
 
 
+def new_claimant() -> str:
+    """A name for this process's claims: host, process id and a random part."""
+    import socket
+    import uuid
+
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def claim_run(engine: Engine, key: str, claimant: str, lease: float) -> bool:
+    """Take the lease on a run for ``lease`` seconds; False if it is done or another holds it.
+
+    Concurrent sweeps on one database (one machine or many, SQLite or PostgreSQL) share the work
+    this way: each runs only what it could claim. A claimant that dies stops renewing, its lease
+    expires and the run goes to whoever claims it next.
+    """
+    now = time.time()
+    try:
+        with engine.begin() as conn:
+            state = conn.execute(select(runs.c.status).where(runs.c.run_key == key)).scalar()
+            if state == "done":
+                return False
+            conn.execute(
+                claims.insert().values(run_key=key, claimant=claimant, expires=now + lease)
+            )
+        return True
+    except IntegrityError:
+        pass
+    with engine.begin() as conn:
+        taken = conn.execute(
+            claims.update()
+            .where(
+                (claims.c.run_key == key)
+                & ((claims.c.expires < now) | (claims.c.claimant == claimant))
+            )
+            .values(claimant=claimant, expires=now + lease)
+        ).rowcount
+        if taken != 1:
+            return False
+        state = conn.execute(select(runs.c.status).where(runs.c.run_key == key)).scalar()
+        return state != "done"
+
+
+def renew_claims(engine: Engine, claimant: str, lease: float) -> None:
+    """Extend every lease this claimant holds."""
+    with engine.begin() as conn:
+        conn.execute(
+            claims.update().where(claims.c.claimant == claimant).values(expires=time.time() + lease)
+        )
+
+
+def release_claims(engine: Engine, claimant: str) -> None:
+    """Give up every lease this claimant holds (at the end of a sweep, or on Ctrl-C)."""
+    with engine.begin() as conn:
+        conn.execute(delete(claims).where(claims.c.claimant == claimant))
+
+
 def save_run(engine: Engine, outcome: dict[str, Any]) -> None:
     """Commit one run's outcome (done with its tables, or failed with its traceback)."""
     key = outcome["run_key"]
     with engine.begin() as conn:
+        conn.execute(delete(claims).where(claims.c.run_key == key))
         for table in (timeseries, cohorts, summaries):
             conn.execute(delete(table).where(table.c.run_key == key))
         conn.execute(

@@ -450,3 +450,64 @@ def test_inflow_overlays_layer_on_every_city(city, overlay):
 def test_store_error_for_a_missing_postgres_database_is_one_line():
     with pytest.raises(StoreError, match="cannot reach"):
         open_store("postgresql+psycopg://nobody@127.0.0.1:9/none", readonly=True)
+
+
+# ---------------------------------------------------------------- 6. claims
+def test_a_run_claimed_by_a_live_sweep_is_left_to_it_and_an_expired_claim_is_taken(tmp_path):
+    from experiments import store
+
+    path = sweep_file(tmp_path, '[parameters]\n"governance.resources" = [0.5, 1.0]\n')
+    url = db(tmp_path)
+    keys = [s.run_key for s in plan_of(path)]
+    engine = open_store(url)
+    store.link_runs(engine, store.register_experiment(engine, "tiny", {}), plan_of(path))
+    assert store.claim_run(engine, keys[0], "someone-else", lease=600)
+    assert store.claim_run(engine, keys[1], "a-dead-sweep", lease=-1)  # already expired
+    assert not store.claim_run(engine, keys[0], "me", lease=600)
+    report = run_sweep(path, db=url, progress=False)
+    assert report.executed == 1 and report.claimed_elsewhere == 1
+    assert set(load_results(url, what="runs").set_index("run_key").status.items()) == {
+        (keys[0], "pending"),
+        (keys[1], "done"),
+    }
+    store.release_claims(engine, "someone-else")
+    assert run_sweep(path, db=url, progress=False).executed == 1
+
+
+def plan_of(path: Path):
+    from experiments.sweep import plan
+
+    return plan(Sweep.from_toml(path))
+
+
+def test_two_sweeps_on_one_database_share_the_work(tmp_path):
+    levels_ = "[0.3, 0.45, 0.6, 0.75, 0.9, 1.05, 1.2, 1.35]"
+    path = sweep_file(tmp_path, f'[parameters]\n"governance.resources" = {levels_}\n')
+    path.write_text(path.read_text().replace("months = 6", "months = 18"))
+    url = db(tmp_path)
+    open_store(url)  # both start on an existing database
+    args = [sys.executable, "-m", "experiments.cli", "sweep", str(path), "--db", url]
+    procs = [
+        subprocess.Popen(
+            [*args, "--workers", "1", "--quiet"],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    outs = [p.communicate(timeout=300) for p in procs]
+    assert all(p.returncode == 0 for p in procs), outs
+    ran = [int(out.split(" run now")[0].rsplit(" ", 1)[1]) for out, _ in outs]
+    assert sum(ran) == 8, outs  # each run once, not twice
+    runs = load_results(url, what="runs")
+    assert (runs.status == "done").sum() == 8
+    alone = db(tmp_path, "alone")
+    run_sweep(path, db=alone, progress=False)
+    key = ["run_key", "month"]
+    shared = load_results(url, "tiny", "timeseries").sort_values(key).reset_index(drop=True)
+    single = load_results(alone, "tiny", "timeseries").sort_values(key).reset_index(drop=True)
+    import pandas as pd
+
+    pd.testing.assert_frame_equal(shared, single)
