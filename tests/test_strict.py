@@ -511,3 +511,43 @@ def test_two_sweeps_on_one_database_share_the_work(tmp_path):
     import pandas as pd
 
     pd.testing.assert_frame_equal(shared, single)
+
+
+# ---------------------------------------------------------------- 7. workers die with the parent
+def test_killing_only_the_coordinator_ends_its_workers(tmp_path):
+    psutil = pytest.importorskip("psutil")
+    levels_ = "[0.3, 0.45, 0.6, 0.75, 0.9, 1.05]"
+    path = sweep_file(tmp_path, f'[parameters]\n"governance.resources" = {levels_}\n')
+    path.write_text(path.read_text().replace("months = 6", "months = 120"))
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "experiments.cli",
+            "sweep",
+            str(path),
+            "--db",
+            db(tmp_path),
+            "--workers",
+            "2",
+            "--quiet",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    coordinator = psutil.Process(proc.pid)
+    deadline = time.time() + 60
+    workers = []
+    while time.time() < deadline and len(workers) < 2:
+        workers = [p for p in coordinator.children(recursive=True) if p.is_running()]
+        time.sleep(0.1)
+    assert len(workers) >= 2, "the pool did not start"
+    time.sleep(1.0)  # the workers are busy with runs
+    proc.kill()  # SIGKILL to the coordinator alone, not its process group
+    proc.wait()
+    _gone, alive = psutil.wait_procs(workers, timeout=10)
+    for p in alive:  # do not leave them behind if the test fails
+        p.kill()
+    assert not alive, f"{len(alive)} workers outlived their coordinator"
