@@ -112,7 +112,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         with tqdm(total=months, desc="months", unit="mo", leave=False) as bar:
             result = simulate(scenario, seed=args.seed, progress=lambda m, n: bar.update(1))
     layers = [str(args.scenario), *args.overlay]
-    changes = {key: value for key, value in _overrides(args.set).items()}
+    changes = _overrides(args.set)
     result.timeseries.to_csv(out / "timeseries.csv", index=False)
     result.cohorts.to_csv(out / "cohorts.csv", index=False)
     summary = {
@@ -381,9 +381,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     """Export an experiment's results to CSV or Parquet."""
     from experiments import store
 
-    store.open_store(args.db, readonly=True)
+    engine = store.open_store(args.db, readonly=True)
     if args.experiment is not None:
-        store.experiment_id(store.open_store(args.db, readonly=True), args.experiment)
+        store.experiment_id(engine, args.experiment)
     out = Path(args.out)
     _check_out(out)
     for path in store.export(args.db, args.experiment, out, args.format):
