@@ -88,6 +88,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     from model import Scenario, simulate
     from model.presets import is_overlay, preset_path
 
+    for option, value in (("scenario", args.scenario), *(("--overlay", o) for o in args.overlay)):
+        if not value.strip():
+            raise UsageError(f"{option}: empty; give a scenario file or a preset name")
     base = preset_path(args.scenario)
     if is_overlay(base):
         raise UsageError(

@@ -384,18 +384,36 @@ def claim_run(engine: Engine, key: str, claimant: str, lease: float) -> bool:
     except IntegrityError:
         pass
     with engine.begin() as conn:
+        holder = conn.execute(select(claims.c.claimant).where(claims.c.run_key == key)).scalar()
+        free = (claims.c.expires < now) | (claims.c.claimant == claimant)
+        if holder is not None and _claimant_dead(holder):
+            free = free | (claims.c.claimant == holder)  # a sweep killed on this machine
         taken = conn.execute(
             claims.update()
-            .where(
-                (claims.c.run_key == key)
-                & ((claims.c.expires < now) | (claims.c.claimant == claimant))
-            )
+            .where((claims.c.run_key == key) & free)
             .values(claimant=claimant, expires=now + lease)
         ).rowcount
         if taken != 1:
             return False
         state = conn.execute(select(runs.c.status).where(runs.c.run_key == key)).scalar()
         return state != "done"
+
+
+def _claimant_dead(claimant: str) -> bool:
+    """Whether a claimant is a process of this machine that no longer runs."""
+    import socket
+
+    host, _, rest = claimant.partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid.isdigit():
+        return False  # another machine's: its lease expires on its own
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False
+    return False
 
 
 def renew_claims(engine: Engine, claimant: str, lease: float) -> None:
