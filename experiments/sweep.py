@@ -339,7 +339,7 @@ def _range_probes(key: str, values: Range) -> list[Any]:
 @functools.cache
 def timeseries_names() -> tuple[str, ...]:
     """The names a sweep may keep from each run's timeseries."""
-    return tuple(name for name in model.OUTCOMES if name != "month")
+    return tuple(name for name in model.OUTCOME_NAMES if name != "month")
 
 
 @functools.cache
@@ -349,7 +349,7 @@ def summary_names() -> tuple[str, ...]:
 
     from model.simulate import summarise
 
-    return tuple(summarise(pd.DataFrame({name: [0.0] for name in model.OUTCOMES})))
+    return tuple(summarise(pd.DataFrame({name: [0.0] for name in model.OUTCOME_NAMES})))
 
 
 @dataclass(frozen=True)
