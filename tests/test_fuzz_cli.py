@@ -180,6 +180,7 @@ def fast_run():
 
     result = simulate(small_scenario(**{"run.months": 3}), seed=0)
     patches = pytest.MonkeyPatch()
+    patches.chdir(WORK)  # a relative --out lands in the fuzz folder, never in the repository
     patches.setattr(model, "simulate", lambda scenario, seed=0, **kw: result)
     patches.setattr(figures, "overview", lambda *a, **k: None)
     yield
@@ -223,7 +224,7 @@ def test_any_run_arguments(fast_run, scenario, options):
     out_given = False
     for option, value in options:
         argv += [option, value]
-        names += [option, value.split("=")[0] or "--set"]
+        names += [n for n in (option, value, value.split("=")[0]) if n]
         out_given |= option == "--out"
     if not out_given:
         argv += ["--out", str(WORK / "out")]
