@@ -27,7 +27,7 @@ def _ci(values: np.ndarray, confidence: float = 0.95) -> tuple[float, float, flo
 
 
 def compare(
-    url: str, experiment: str, outcomes: list[str], confidence: float = 0.95
+    url: str | None, experiment: str, outcomes: list[str], confidence: float = 0.95
 ) -> pd.DataFrame:
     """Per level: mean and confidence interval of each outcome (from the run summaries).
 
@@ -40,10 +40,11 @@ def compare(
         outcomes: summary names, e.g. ``["budget_gap_mean", "unmet_need_rate_migrants_mean"]``.
         confidence: the interval's confidence level.
     """
+    store.experiment_id(store.open_store(url, readonly=True), experiment)
     data = store.load_results(url, experiment, "summaries")
     data = data[data.status == "done"]
     if data.empty:
-        raise store.StoreError(f"no finished runs in experiment {experiment!r}")
+        raise store.StoreError(_nothing_done(url, experiment))
     missing = [o for o in outcomes if o not in data.columns]
     if missing:
         known = sorted(c for c in data.columns if c.endswith(("_mean", "_end", "_total")))
@@ -80,11 +81,23 @@ def _params_text(params: str) -> str:
     return ", ".join(f"{k}={v}" for k, v in sorted(value.items())) or "(base)"
 
 
-def sensitivity(url: str, experiment: str, outcome: str) -> pd.DataFrame:
+def _nothing_done(url: str | None, experiment: str) -> str:
+    runs = store.load_results(url, experiment, "runs")
+    failed = int((runs.status == "failed").sum())
+    if failed:
+        return (
+            f"no finished runs in experiment {experiment!r}: {failed} failed (see them with "
+            "arrival-city status --failed; run them again with arrival-city sweep FILE "
+            "--retry-failed)"
+        )
+    return f"no finished runs in experiment {experiment!r} (run its sweep first)"
+
+
+def sensitivity(url: str | None, experiment: str, outcome: str) -> pd.DataFrame:
     """Morris (mu*, sigma) or Sobol (S1, ST) indices of an outcome, from a morris/sobol sweep."""
     from experiments.sweep import Sweep, levels, salib_problem
 
-    engine = store.open_store(url)
+    engine = store.open_store(url, readonly=True)
     with engine.connect() as conn:
         sweep_json = conn.execute(
             store.select(store.experiments.c.sweep).where(store.experiments.c.name == experiment)
@@ -99,8 +112,11 @@ def sensitivity(url: str, experiment: str, outcome: str) -> pd.DataFrame:
         )
     data = store.load_results(url, experiment, "summaries")
     data = data[data.status == "done"]
+    if data.empty:
+        raise store.StoreError(_nothing_done(url, experiment))
     if outcome not in data.columns:
-        raise store.StoreError(f"unknown outcome {outcome!r}")
+        known = sorted(c for c in data.columns if c.endswith(("_mean", "_end", "_total")))
+        raise store.StoreError(f"unknown outcome {outcome!r}; known: {', '.join(known)}")
     per_level = data.groupby("level")[outcome].mean()
     n_levels = len(levels(sweep))
     if len(per_level) < n_levels:

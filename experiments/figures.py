@@ -13,11 +13,16 @@ from model.codes import SECTORS
 from model.simulate import RunResult
 
 
-def overview(result: RunResult, path: str | Path) -> Path:
+def overview(result: RunResult, path: str | Path, subtitle: str = "") -> Path:
     """Eight panels a person can read.
 
     Newcomers, work, waits, the city's money; housing, needs and access, cohesion, and
     coordination (referrals and partners).
+
+    Args:
+        result: the run.
+        path: the PNG file to write.
+        subtitle: what was layered on the city (overlays, ``--set`` values), shown in the title.
     """
     ts = result.timeseries
     month = ts["month"]
@@ -25,6 +30,8 @@ def overview(result: RunResult, path: str | Path) -> Path:
     title = (
         f"{result.scenario.city.name} — {result.scenario.inflow.pattern} inflow, seed {result.seed}"
     )
+    if subtitle:
+        title += f"\n{subtitle}"
     fig.suptitle(title, fontsize=14)
 
     ax = axes[0, 0]
@@ -60,7 +67,7 @@ def overview(result: RunResult, path: str | Path) -> Path:
         alpha=0.2,
         label="budget gap",
     )
-    ax.set_title("The city's money (a month)")
+    ax.set_title("The city's money (currency a month; gap = mandate - money)")
     ax.legend(fontsize=8)
 
     ax = axes[1, 0]
@@ -93,7 +100,7 @@ def overview(result: RunResult, path: str | Path) -> Path:
     ax.legend(fontsize=8)
 
     ax = axes[1, 3]
-    ax.plot(month, ts["referrals_made"], label="referrals that arrived")
+    ax.plot(month, ts["referrals_made"], label="referrals made between sectors")
     ax.plot(month, ts["referrals_lost"], label="referrals lost between sectors")
     ax.plot(month, ts["partner_capacity"], label="partner capacity (cases)", ls="--")
     ax.set_title("Coordination and partners (a month)")

@@ -1,13 +1,17 @@
 """The results database (SQLAlchemy 2): experiments, runs, timeseries, cohorts and summaries.
 
-SQLite by default (``results/arrival-city.db``, WAL journal and a busy timeout), any SQLAlchemy URL
-otherwise (PostgreSQL is tested). The coordinating process of a sweep is the only writer; it
-commits each run as it completes, so an interrupted sweep loses at most the runs in flight.
+SQLite by default, any SQLAlchemy URL otherwise (PostgreSQL is tested). The default database is
+``$ARRIVAL_CITY_DB`` if set, else ``results/arrival-city.db`` in the project folder (the folder
+holding ``experiments/``) — never a path that depends on the working directory. The coordinating
+process of a sweep is the only writer; it commits each run as it completes, so an interrupted
+sweep loses at most the runs in flight. Reading (``open_store(url, readonly=True)``) never creates
+or changes anything: a missing database is an error, SQLite is opened read-only.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -31,9 +35,19 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError, SQLAlchemyError
 
-DEFAULT_URL = "sqlite:///results/arrival-city.db"
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+def default_url() -> str:
+    """``$ARRIVAL_CITY_DB``, else the SQLite file ``results/arrival-city.db`` of the project."""
+    return (
+        os.environ.get("ARRIVAL_CITY_DB") or f"sqlite:///{PROJECT_DIR / 'results'}/arrival-city.db"
+    )
+
+
+DEFAULT_URL = default_url()
 SCHEMA_VERSION = "2"  # raise when a table changes; older databases get a clear message
 
 metadata = MetaData()
@@ -108,6 +122,15 @@ summaries = Table(
 )
 
 
+claims = Table(  # leases: which sweep is running which run, until when (see claim_run)
+    "claims",
+    metadata,
+    Column("run_key", String(64), primary_key=True),
+    Column("claimant", String(120), nullable=False),
+    Column("expires", Float, nullable=False, index=True),
+)
+
+
 class StoreError(RuntimeError):
     """The results database cannot be reached or used; the message says which and why."""
 
@@ -120,15 +143,48 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-def open_store(url: str = DEFAULT_URL) -> Engine:
-    """Connect to the results database and create its tables if needed.
+def _sqlite_readonly_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite URL (None for other databases and in-memory SQLite)."""
+    if not url.startswith("sqlite:///") or url.startswith("sqlite:///:memory:"):
+        return None
+    text = url.removeprefix("sqlite:///")
+    if text.startswith("file:"):
+        text = text.removeprefix("file:").split("?", 1)[0]
+    return Path(text)
+
+
+def open_store(url: str | None = None, *, readonly: bool = False) -> Engine:
+    """Connect to the results database; for writing, create it and its tables if needed.
+
+    Args:
+        url: a SQLAlchemy URL (default: :func:`default_url`).
+        readonly: open for reading only: nothing is created or changed; SQLite is opened with
+            ``mode=ro`` (and as immutable where even that is impossible, e.g. a read-only mount).
 
     Raises:
-        StoreError: a malformed URL, a missing driver or an unreachable server, with the URL.
+        StoreError: a malformed URL, a missing driver, an unreachable server, or (reading) no
+            database at that place, with the URL.
     """
+    url = url or default_url()
     try:
-        if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
-            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        path = sqlite_path(url)
+        if readonly:
+            return _open_readonly(url, path)
+        if path is not None:
+            if path.is_dir():
+                raise StoreError(f"{url}: {path} is a folder, not a database file")
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(
+                    f"{url}: cannot create the folder {path.parent} ({exc.strerror})"
+                ) from None
         engine = create_engine(url, future=True, pool_pre_ping=True)
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _sqlite_pragmas)
@@ -149,6 +205,37 @@ def open_store(url: str = DEFAULT_URL) -> Engine:
         raise StoreError(f"{_safe(url)}: cannot reach the database ({reason})") from None
     except SQLAlchemyError as exc:
         raise StoreError(f"{_safe(url)}: {exc}") from None
+    return engine
+
+
+def _open_readonly(url: str, path: Path | None) -> Engine:
+    """An engine that cannot write; StoreError if there is no results database there."""
+    if path is not None:
+        if not path.is_file():
+            raise StoreError(f"no database at {path} (run a sweep first, or give --db)")
+        engine = None
+        for flags in ("mode=ro", "immutable=1"):
+            candidate = create_engine(
+                f"sqlite:///file:{path.resolve()}?{flags}&uri=true", future=True
+            )
+            event.listen(candidate, "connect", _sqlite_readonly_pragmas)
+            try:
+                with candidate.connect() as conn:
+                    conn.exec_driver_sql("SELECT count(*) FROM sqlite_master").scalar()
+                engine = candidate
+                break
+            except OperationalError:
+                candidate.dispose()
+        if engine is None:
+            raise StoreError(f"{path}: cannot open the database for reading")
+    else:
+        engine = create_engine(url, future=True, pool_pre_ping=True)
+    from sqlalchemy import inspect
+
+    tables = set(inspect(engine).get_table_names())
+    if "experiments" not in tables:
+        raise StoreError(f"no database at {_safe(url)} (no arrival-city results there)")
+    _check_schema(engine, url)
     return engine
 
 
@@ -269,10 +356,85 @@ def run_status(engine: Engine, keys: Iterable[str]) -> dict[str, str]:
     return out
 
 
+def new_claimant() -> str:
+    """A name for this process's claims: host, process id and a random part."""
+    import socket
+    import uuid
+
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def claim_run(engine: Engine, key: str, claimant: str, lease: float) -> bool:
+    """Take the lease on a run for ``lease`` seconds; False if it is done or another holds it.
+
+    Concurrent sweeps on one database (one machine or many, SQLite or PostgreSQL) share the work
+    this way: each runs only what it could claim. A claimant that dies stops renewing, its lease
+    expires and the run goes to whoever claims it next.
+    """
+    now = time.time()
+    try:
+        with engine.begin() as conn:
+            state = conn.execute(select(runs.c.status).where(runs.c.run_key == key)).scalar()
+            if state == "done":
+                return False
+            conn.execute(
+                claims.insert().values(run_key=key, claimant=claimant, expires=now + lease)
+            )
+        return True
+    except IntegrityError:
+        pass
+    with engine.begin() as conn:
+        holder = conn.execute(select(claims.c.claimant).where(claims.c.run_key == key)).scalar()
+        free = (claims.c.expires < now) | (claims.c.claimant == claimant)
+        if holder is not None and _claimant_dead(holder):
+            free = free | (claims.c.claimant == holder)  # a sweep killed on this machine
+        taken = conn.execute(
+            claims.update()
+            .where((claims.c.run_key == key) & free)
+            .values(claimant=claimant, expires=now + lease)
+        ).rowcount
+        if taken != 1:
+            return False
+        state = conn.execute(select(runs.c.status).where(runs.c.run_key == key)).scalar()
+        return state != "done"
+
+
+def _claimant_dead(claimant: str) -> bool:
+    """Whether a claimant is a process of this machine that no longer runs."""
+    import socket
+
+    host, _, rest = claimant.partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid.isdigit():
+        return False  # another machine's: its lease expires on its own
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False
+    return False
+
+
+def renew_claims(engine: Engine, claimant: str, lease: float) -> None:
+    """Extend every lease this claimant holds."""
+    with engine.begin() as conn:
+        conn.execute(
+            claims.update().where(claims.c.claimant == claimant).values(expires=time.time() + lease)
+        )
+
+
+def release_claims(engine: Engine, claimant: str) -> None:
+    """Give up every lease this claimant holds (at the end of a sweep, or on Ctrl-C)."""
+    with engine.begin() as conn:
+        conn.execute(delete(claims).where(claims.c.claimant == claimant))
+
+
 def save_run(engine: Engine, outcome: dict[str, Any]) -> None:
     """Commit one run's outcome (done with its tables, or failed with its traceback)."""
     key = outcome["run_key"]
     with engine.begin() as conn:
+        conn.execute(delete(claims).where(claims.c.run_key == key))
         for table in (timeseries, cohorts, summaries):
             conn.execute(delete(table).where(table.c.run_key == key))
         conn.execute(
@@ -338,7 +500,7 @@ def status_table(engine: Engine) -> pd.DataFrame:
 
 
 def load_results(
-    url: str = DEFAULT_URL, experiment: str | None = None, what: str = "summaries"
+    url: str | None = None, experiment: str | None = None, what: str = "summaries"
 ) -> pd.DataFrame:
     """Results as a pandas DataFrame, one row per run (summaries) or per run-month (timeseries).
 
@@ -348,7 +510,7 @@ def load_results(
         what: "summaries" (wide: one column per summary), "timeseries" (wide: one column per
             variable), "cohorts" or "runs".
     """
-    engine = open_store(url)
+    engine = open_store(url, readonly=True)
     runs_cols = [
         runs.c.run_key,
         runs.c.scenario,
@@ -415,3 +577,47 @@ def export(url: str, experiment: str | None, out: Path, fmt: str = "csv") -> lis
             frame.to_csv(path, index=False)
         written.append(path)
     return written
+
+
+def run_errors(engine: Engine, keys: Iterable[str]) -> list[str]:
+    """The last line of each failed run's stored traceback, in the order of ``keys``."""
+    keys = list(dict.fromkeys(keys))
+    found: dict[str, str] = {}
+    with engine.connect() as conn:
+        for i in range(0, len(keys), 500):
+            result = conn.execute(
+                select(runs.c.run_key, runs.c.error).where(runs.c.run_key.in_(keys[i : i + 500]))
+            )
+            found.update((key, error or "") for key, error in result)
+    out = []
+    for key in keys:
+        lines = [line for line in found.get(key, "").strip().splitlines() if line.strip()]
+        out.append(f"{key[:12]}: {lines[-1].strip() if lines else 'no error recorded'}")
+    return out
+
+
+def failed_runs(engine: Engine, experiment: str | None = None) -> pd.DataFrame:
+    """Failed runs (experiment, run key, scenario, parameters, seed, last error line)."""
+    query = (
+        select(
+            experiments.c.name,
+            runs.c.run_key,
+            runs.c.scenario,
+            runs.c.params,
+            runs.c.seed,
+            runs.c.error,
+        )
+        .select_from(experiments.join(experiment_runs).join(runs))
+        .where(runs.c.status == "failed")
+    )
+    if experiment is not None:
+        query = query.where(experiments.c.name == experiment)
+    with engine.connect() as conn:
+        rows = conn.execute(query).all()
+    frame = pd.DataFrame(
+        rows, columns=["experiment", "run_key", "scenario", "params", "seed", "error"]
+    ).drop_duplicates(["experiment", "run_key"])
+    frame["error"] = frame["error"].map(
+        lambda e: ([ln for ln in (e or "").strip().splitlines() if ln.strip()] or ["?"])[-1].strip()
+    )
+    return frame

@@ -9,7 +9,12 @@ Example (``experiments/sweeps/inflow_shape.toml``)::
 
     [experiment]
     name = "inflow_shape"
-    scenarios = ["../../scenarios/inflow_sudden.toml", "../../scenarios/inflow_gradual.toml"]
+    scenarios = [  # each: a city file, then overlays on it (paths relative to this file)
+      ["../../scenarios/northern_midsize_asylum.toml",
+       "../../scenarios/inflows/inflow_sudden.toml"],
+      ["../../scenarios/northern_midsize_asylum.toml",
+       "../../scenarios/inflows/inflow_gradual.toml"],
+    ]
     months = 60
 
     [seeds]
@@ -26,29 +31,50 @@ Example (``experiments/sweeps/inflow_shape.toml``)::
 
 from __future__ import annotations
 
+import difflib
+import functools
 import hashlib
 import itertools
 import json
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 import model
-from model.scenario import Scenario, ScenarioError, check_keys, read_toml, translate_error
+from model.scenario import (
+    KeyedValueError,
+    Scenario,
+    ScenarioError,
+    check_keys,
+    read_toml,
+    translate_error,
+)
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
 
 
 class ExperimentSection(_Section):
     """What the experiment is and which scenario files it starts from."""
 
     name: str = Field(description="experiment name (the key in the results database)")
-    scenarios: list[str] = Field(min_length=1, description="base scenario files, relative to here")
+    scenarios: list[str | list[str]] = Field(
+        min_length=1,
+        description="scenario files relative to here; a list of files is a city with overlays",
+    )
     months: int | None = Field(None, ge=1, le=600, description="horizon (default: scenario's)")
     description: str = Field("", description="one line on what the experiment asks")
 
@@ -72,7 +98,7 @@ class Range(_Section):
     @model_validator(mode="after")
     def _ordered(self) -> Range:
         if not self.max > self.min:
-            raise ValueError(f"max ({self.max}) must be greater than min ({self.min})")
+            raise ValueError(f"max ({self.max:g}) must be greater than min ({self.min:g})")
         return self
 
 
@@ -85,6 +111,17 @@ class DesignSection(_Section):
     size: int = Field(8, ge=1, le=100_000, description="samples (lhs), N (sobol), trajectories")
     levels: int = Field(4, ge=2, le=20, description="grid levels of a Morris design")
 
+    @model_validator(mode="after")
+    def _sobol_power_of_two(self) -> DesignSection:
+        if self.kind == "sobol" and self.size & (self.size - 1):
+            low = 1 << (self.size.bit_length() - 1)
+            raise KeyedValueError(
+                "size",
+                f"got {self.size}: a Sobol design needs a power of 2 ({low} or {2 * low}), "
+                "or its sequence loses its balance",
+            )
+        return self
+
 
 class OutputsSection(_Section):
     """What is kept of each run."""
@@ -93,6 +130,27 @@ class OutputsSection(_Section):
     summaries: list[str] | Literal["all"] = Field("all", description="summary values kept")
     every: int = Field(1, ge=1, le=120, description="keep every n-th month (and the last)")
     cohorts: bool = Field(True, description="keep the employment cohorts")
+
+    @model_validator(mode="after")
+    def _known_names(self) -> OutputsSection:
+        for what, known in (("timeseries", timeseries_names()), ("summaries", summary_names())):
+            names = getattr(self, what)
+            if names == "all":
+                continue
+            for name in names:
+                if name not in known:
+                    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+                    hint = f"did you mean {close[0]!r}? " if close else ""
+                    rule = (
+                        "the outcome columns"
+                        if what == "timeseries"
+                        else "<outcome>_end, <outcome>_mean, arrivals_total, departures_total, "
+                        "evictions_total, mean_wait_months_peak"
+                    )
+                    raise KeyedValueError(
+                        what, f'unknown name {name!r}; {hint}(allowed: {rule}; or "all")'
+                    )
+        return self
 
 
 class ExecutionSection(_Section):
@@ -107,7 +165,9 @@ class StorageSection(_Section):
     """Where results go."""
 
     url: str = Field(
-        "sqlite:///results/arrival-city.db", description="SQLAlchemy URL of the results database"
+        "",
+        description="SQLAlchemy URL of the results database (empty: the default database; a "
+        "relative sqlite:/// path is relative to the sweep file)",
     )
 
 
@@ -121,7 +181,39 @@ class Sweep(_Section):
     outputs: OutputsSection = Field(default_factory=OutputsSection)
     execution: ExecutionSection = Field(default_factory=ExecutionSection)
     storage: StorageSection = Field(default_factory=StorageSection)
-    path: Path | None = Field(None, exclude=True)
+    _path: Path | None = PrivateAttr(None)
+
+    @property
+    def path(self) -> Path | None:
+        """The sweep file this came from (None if built in memory)."""
+        return self._path
+
+    @field_validator("parameters", mode="before")
+    @classmethod
+    def _parameter_values(cls, value: Any) -> Any:
+        if not isinstance(value, dict):
+            return value
+        out = {}
+        for key, spec in value.items():
+            if isinstance(spec, list):
+                out[key] = spec
+            elif isinstance(spec, dict):
+                try:
+                    out[key] = Range.model_validate(spec)
+                except ValidationError as exc:
+                    err = exc.errors()[0]
+                    where = ".".join(str(p) for p in err["loc"])
+                    reason = err["msg"].removeprefix("Value error, ")
+                    if err["type"] == "missing":
+                        reason = "needs both min and max"
+                    elif where:
+                        reason = f"{where}: {reason}"
+                    raise KeyedValueError(key, f"a range {{min, max}}: {reason}") from None
+            else:
+                raise KeyedValueError(
+                    key, f"got {spec!r}: give a list of values, or a range {{min = .., max = ..}}"
+                )
+        return out
 
     @model_validator(mode="after")
     def _design_fits_parameters(self) -> Sweep:
@@ -153,16 +245,39 @@ class Sweep(_Section):
         """
         path = Path(path)
         data = read_toml(path, "sweep")
+        if "experiment" not in data and set(data) & (set(Scenario.model_fields) | {"extends"}):
+            raise ScenarioError(
+                str(path),
+                "",
+                "this is a scenario file, not a sweep file (a sweep file has an [experiment] "
+                "table); run it with `arrival-city run`",
+            )
         top = {k: v for k, v in data.items() if k != "parameters"}
         check_keys(cls, top, str(path), ())
         try:
-            sweep = cls.model_validate({**data, "path": path})
+            sweep = cls.model_validate(data)
         except ValidationError as exc:
             raise translate_error(cls, exc, str(path)) from None
-        for scenario in sweep.scenario_paths():
-            base = Scenario.from_toml(scenario)
+        sweep._path = path
+        for key, values in sweep.parameters.items():
+            kind = parameter_kind(key)
+            if isinstance(values, Range) and kind not in (int, float):
+                raise ScenarioError(
+                    str(path),
+                    f"parameters.{key}",
+                    "a range {min, max} needs a number parameter; give a list of values",
+                )
+        for index, layers in enumerate(sweep.scenario_layers()):
+            missing = [layer for layer in layers if not layer.is_file()]
+            if missing:
+                raise ScenarioError(
+                    str(path),
+                    f"experiment.scenarios[{index}]",
+                    f"no such scenario file: {missing[0]} (paths are relative to the sweep file)",
+                )
+            base = Scenario.from_files(list(layers))
             for key, values in sweep.parameters.items():
-                probes = values if isinstance(values, list) else [values.min, values.max]
+                probes = values if isinstance(values, list) else _range_probes(key, values)
                 for probe in probes:
                     try:
                         base.with_overrides({key: probe}, source=str(path))
@@ -170,10 +285,71 @@ class Sweep(_Section):
                         raise ScenarioError(str(path), f"parameters.{key}", exc.reason) from None
         return sweep
 
-    def scenario_paths(self) -> list[Path]:
-        """The base scenario files, resolved relative to the sweep file."""
+    def scenario_layers(self) -> list[tuple[Path, ...]]:
+        """Each scenario as its files (a city, then overlays), resolved relative to the sweep."""
         root = self.path.parent if self.path else Path(".")
-        return [(root / name).resolve() for name in self.experiment.scenarios]
+        return [
+            tuple((root / name).resolve() for name in ([item] if isinstance(item, str) else item))
+            for item in self.experiment.scenarios
+        ]
+
+    def scenario_paths(self) -> list[Path]:
+        """The first file of each scenario (the city), resolved relative to the sweep file."""
+        return [layers[0] for layers in self.scenario_layers()]
+
+    def storage_url(self) -> str:
+        """The results database: the file's ``storage.url``, else the default database.
+
+        A relative ``sqlite:///`` path in the file is relative to the sweep file.
+        """
+        from experiments.store import default_url
+
+        url = self.storage.url
+        if not url:
+            return default_url()
+        prefix = "sqlite:///"
+        if url.startswith(prefix) and not url.startswith(prefix + ":memory:"):
+            target = Path(url.removeprefix(prefix))
+            if not target.is_absolute() and self.path is not None:
+                return prefix + str((self.path.parent / target).resolve())
+        return url
+
+
+def parameter_kind(key: str) -> type | None:
+    """The Python type of a scenario parameter (int, float, bool, str), or None if unknown."""
+    from model.scenario import _sub_model
+
+    node: Any = Scenario
+    field = None
+    for part in key.split("."):
+        if node is None or part not in node.model_fields:
+            return None
+        field = node.model_fields[part]
+        node = _sub_model(field.annotation)
+    annotation = field.annotation if field is not None else None
+    return annotation if annotation in (int, float, bool, str) else None
+
+
+def _range_probes(key: str, values: Range) -> list[Any]:
+    if parameter_kind(key) is int:
+        return [math.ceil(values.min), math.floor(values.max)]
+    return [values.min, values.max]
+
+
+@functools.cache
+def timeseries_names() -> tuple[str, ...]:
+    """The names a sweep may keep from each run's timeseries."""
+    return tuple(name for name in model.OUTCOME_NAMES if name != "month")
+
+
+@functools.cache
+def summary_names() -> tuple[str, ...]:
+    """The names a sweep may keep from each run's summary."""
+    import pandas as pd
+
+    from model.simulate import summarise
+
+    return tuple(summarise(pd.DataFrame({name: [0.0] for name in model.OUTCOME_NAMES})))
 
 
 @dataclass(frozen=True)
@@ -188,6 +364,11 @@ class RunSpec:
     months: int
     level: int
     replicate: int
+    scenario_layers: tuple[str, ...] = ()
+
+    def scenario(self) -> Scenario:
+        """The run's scenario: its city file with its overlays (overrides not applied)."""
+        return Scenario.from_files(list(self.scenario_layers or (self.scenario_path,)))
 
     def to_json(self) -> dict[str, Any]:
         """The run's description as plain data."""
@@ -224,7 +405,19 @@ def levels(sweep: Sweep) -> list[dict[str, Any]]:
         samples = qmc.scale(unit, bounds[:, 0], bounds[:, 1])
     else:
         samples = salib_samples(sweep)
-    return [{k: float(v) for k, v in zip(keys, row, strict=True)} for row in samples]
+    kinds = [parameter_kind(k) for k in keys]
+    return [
+        {k: _as_kind(v, kind, params[k]) for k, v, kind in zip(keys, row, kinds, strict=True)}
+        for row in samples
+    ]
+
+
+def _as_kind(value: float, kind: type | None, bounds: Range) -> float | int:
+    """A sample as the parameter's type: integer parameters get integers within the range."""
+    if kind is int:
+        lo, hi = math.ceil(bounds.min), math.floor(bounds.max)
+        return int(min(max(round(value), lo), hi))
+    return float(value)
 
 
 def salib_problem(sweep: Sweep) -> dict[str, Any]:
@@ -285,22 +478,24 @@ def plan(sweep: Sweep) -> list[RunSpec]:
     specs: list[RunSpec] = []
     combos = levels(sweep)
     n_levels = len(combos)
-    for s_index, path in enumerate(sweep.scenario_paths()):
-        scenario = Scenario.from_toml(path)
+    for s_index, layers in enumerate(sweep.scenario_layers()):
+        scenario = Scenario.from_files(list(layers))
         months = sweep.experiment.months or scenario.run.months
+        label = "+".join(path.stem for path in layers)
         for l_index, overrides in enumerate(combos):
             level = s_index * n_levels + l_index
             for replicate, seed in enumerate(seeds_for(sweep, l_index)):
                 specs.append(
                     RunSpec(
                         run_key=run_key(scenario, overrides, seed, months),
-                        scenario_path=str(path),
-                        scenario_label=path.stem,
+                        scenario_path=str(layers[0]),
+                        scenario_label=label,
                         overrides=overrides,
                         seed=seed,
                         months=months,
                         level=level,
                         replicate=replicate,
+                        scenario_layers=tuple(str(path) for path in layers),
                     )
                 )
     return specs

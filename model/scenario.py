@@ -45,6 +45,14 @@ class ScenarioError(ValueError):
         super().__init__(where + reason)
 
 
+class KeyedValueError(ValueError):
+    """A validator's complaint about a particular key (dotted, relative to the validated model)."""
+
+    def __init__(self, key: str, reason: str):
+        self.key = key
+        super().__init__(reason)
+
+
 def P(  # noqa: N802 - a short, visible marker for parameter declarations
     default: Any, lo: float | None = None, hi: float | None = None, unit: str = "", doc: str = ""
 ):
@@ -55,7 +63,9 @@ def P(  # noqa: N802 - a short, visible marker for parameter declarations
 class Section(BaseModel):
     """Base of every scenario section: unknown keys are errors, assignments are validated."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False)
+    model_config = ConfigDict(
+        extra="forbid", validate_assignment=True, frozen=False, strict=True, allow_inf_nan=False
+    )
 
 
 def _known_sectors(value: list[str] | None) -> list[str] | None:
@@ -136,6 +146,7 @@ class CityParams(Section):
             legal_aid=1.5,
         ),
         description="cases per month each sector can serve, per 1,000 residents at month 0",
+        json_schema_extra={"unit": "cases/month per 1,000 residents"},
     )
     host_need_rate: SectorValues = Field(
         default_factory=lambda: SectorValues(
@@ -147,6 +158,7 @@ class CityParams(Section):
             legal_aid=1.0,
         ),
         description="host requests per month per 1,000 host residents, by sector",
+        json_schema_extra={"unit": "requests/month per 1,000 hosts"},
     )
     cost_per_case: SectorValues = Field(
         default_factory=lambda: SectorValues(
@@ -158,6 +170,7 @@ class CityParams(Section):
             legal_aid=250,
         ),
         description="what serving one case costs, by sector (currency)",
+        json_schema_extra={"unit": "currency/case"},
     )
     media_hostility: float = P(
         0.2, 0.0, 1.0, "score 0-1", "hostility of local media and political discourse to newcomers"
@@ -228,6 +241,18 @@ class Profile(Section):
     )
     savings_months: float = P(1.0, 0, 24, "months of rent", "savings on arrival")
 
+    @model_validator(mode="after")
+    def _bands(self) -> Profile:
+        for a, b in (("youth_share", "elderly_share"), ("high_skill_share", "low_skill_share")):
+            total = getattr(self, a) + getattr(self, b)
+            if total > 1.0 + 1e-9:
+                raise KeyedValueError(
+                    b,
+                    f"{a} + {b} must be at most 1 (they add up to {total:.3f}); the rest is the "
+                    "middle band",
+                )
+        return self
+
 
 class InflowParams(Section):
     """The arrivals schedule: same ``total`` under every pattern, so shape can be isolated."""
@@ -267,6 +292,7 @@ class Entitlements(Section):
             legal_aid=1,
         ),
         description="asylum seekers awaiting a decision",
+        json_schema_extra={"unit": "share of full entitlement"},
     )
     irregular: SectorValues = Field(
         default_factory=lambda: SectorValues(
@@ -278,6 +304,7 @@ class Entitlements(Section):
             legal_aid=1,
         ),
         description="people without valid status",
+        json_schema_extra={"unit": "share of full entitlement"},
     )
 
 
@@ -498,6 +525,9 @@ class RunParams(Section):
     scale: float = P(1.0, 1.0, 10_000.0, "persons/agent", "people one agent stands for")
 
 
+MIN_HOST_AGENTS = 50  # fewer host-household agents than this and outcomes are noise
+
+
 class Scenario(Section):
     """A complete scenario: city, inflow, national rules, governance, policies, partners, run."""
 
@@ -511,6 +541,31 @@ class Scenario(Section):
     partners: list[PartnerParams] = Field(default_factory=list, description="partner organisations")
     behaviour: BehaviourParams = Field(default_factory=BehaviourParams, description="constants")
     run: RunParams = Field(default_factory=RunParams, description="horizon and scale")
+
+    @model_validator(mode="after")
+    def _fits_the_run(self) -> Scenario:
+        scale, months = self.run.scale, self.run.months
+        if self.inflow.total > 0 and round(self.inflow.total / scale) < 1:
+            raise KeyedValueError(
+                "run.scale",
+                f"run.scale {scale:g} leaves no newcomer agent for inflow.total "
+                f"{self.inflow.total} (one agent stands for {scale:g} people); use a scale of at "
+                f"most {self.inflow.total}",
+            )
+        if self.city.host_households / scale < MIN_HOST_AGENTS:
+            raise KeyedValueError(
+                "run.scale",
+                f"run.scale {scale:g} leaves fewer than {MIN_HOST_AGENTS} host-household agents "
+                f"for city.host_households {self.city.host_households}; use a scale of at most "
+                f"{self.city.host_households // MIN_HOST_AGENTS}",
+            )
+        if self.inflow.total > 0 and self.inflow.start_month > months:
+            raise KeyedValueError(
+                "inflow.start_month",
+                f"inflow.start_month {self.inflow.start_month} is after the last month of the run "
+                f"(run.months {months}): no one would arrive; start earlier or run longer",
+            )
+        return self
 
     # ------------------------------------------------------------------ reading and writing
     @classmethod
@@ -628,6 +683,10 @@ def _load_chain(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], dic
     merged: dict[str, Any] = {}
     origin: dict[str, str] = {}
     for base in bases:  # several bases: later ones override earlier ones
+        if not (path.parent / base).is_file():
+            raise ScenarioError(
+                str(path), "extends", f"{base!r}: no such scenario file (at {path.parent / base})"
+            )
         layer, where = _load_chain(path.parent / base, (*seen, resolved))
         merged = _merge(merged, layer)
         origin.update(where)
@@ -748,10 +807,20 @@ def translate_error(model: type[BaseModel], exc: ValidationError, source: str) -
             head, _, tail = key.partition(".")
             key = f"{head}[{p}]" + (f".{tail}" if tail else "")
             break
+    original = (err.get("ctx") or {}).get("error")
+    if isinstance(original, KeyedValueError):
+        key = f"{key}.{original.key}" if key else original.key
+        loc = (*loc, *original.key.split("."))
     field = _field_at(model, loc)
     reason = err["msg"].removeprefix("Value error, ")
-    if "input" in err and err["type"] not in ("value_error",):
-        reason = f"got {err['input']!r}: {reason}"
+    if err["type"] == "missing":
+        reason = "missing: this key is required"
+    elif err["type"] == "finite_number":
+        reason = f"got {err['input']!r}: not a number (nan and inf are not allowed)"
+    elif "input" in err and err["type"] not in ("value_error",):
+        shown = err["input"]
+        text = repr(shown) if not isinstance(shown, dict | list) else type(shown).__name__
+        reason = f"got {text if len(text) <= 60 else text[:57] + '...'}: {reason}"
     if field is not None:
         reason += _range_text(field)
         if field.description:
@@ -759,24 +828,51 @@ def translate_error(model: type[BaseModel], exc: ValidationError, source: str) -
     return ScenarioError(source, key, reason)
 
 
-def _describe(model: type[BaseModel], prefix: tuple[str, ...], rows: list[dict[str, Any]]) -> None:
+def _describe(
+    model: type[BaseModel],
+    prefix: tuple[str, ...],
+    rows: list[dict[str, Any]],
+    parent: tuple[str, str] = ("", ""),
+    defaults: BaseModel | None = None,
+) -> None:
     for name, field in model.model_fields.items():
+        extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
         sub = _sub_model(field.annotation)
         if sub is not None:
-            _describe(sub, (*prefix, name), rows)
+            inherited = (extra.get("unit", ""), field.description or "")
+            default = (
+                getattr(defaults, name)
+                if defaults is not None
+                else field.get_default(call_default_factory=True)
+            )
+            _describe(sub, (*prefix, name), rows, inherited if inherited[0] else parent, default)
             continue
         lo = hi = None
         for meta in field.metadata:
             lo = getattr(meta, "ge", lo)
             hi = getattr(meta, "le", hi)
-        extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+        meaning = field.description or ""
+        if parent[0] and not extra.get("unit"):
+            meaning = f"{meaning}: {parent[1]}" if meaning else parent[1]
         rows.append(
             {
                 "key": ".".join((*prefix, name)),
-                "unit": extra.get("unit", ""),
+                "unit": extra.get("unit", "") or parent[0],
                 "min": lo,
                 "max": hi,
-                "default": field.get_default(call_default_factory=True),
-                "meaning": field.description or "",
+                "default": getattr(defaults, name)
+                if defaults is not None
+                else field.get_default(call_default_factory=True),
+                "choices": _choices(field.annotation),
+                "meaning": meaning,
             }
         )
+
+
+def _choices(annotation: Any) -> list[Any] | None:
+    """The allowed values of a Literal or bool field, else None."""
+    if annotation is bool:
+        return [True, False]
+    if get_origin(annotation) is Literal:
+        return list(get_args(annotation))
+    return None

@@ -298,23 +298,43 @@ def test_export_load_and_compare(tmp_path, capsys):
 
 @pytest.fixture(scope="module")
 def postgres_url():
+    """A database of our own on a throwaway server; dropped after, and the server stopped if
+    this fixture started it (issue 9 item 12)."""
+    import socket
+
     script = ROOT / "scripts" / "postgres.sh"
+    with socket.socket() as probe:  # a server of this session's own: a free port, its own folder
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {
+        **os.environ,
+        "ARRIVAL_CITY_PGPORT": str(port),
+        "ARRIVAL_CITY_PGDATA": f"/tmp/arrival-city-pg-test-{os.getpid()}-{port}",
+    }
     try:
-        proc = subprocess.run(["sh", str(script)], capture_output=True, text=True, timeout=600)
+        proc = subprocess.run(
+            ["sh", str(script)], capture_output=True, text=True, timeout=600, env=env
+        )
     except subprocess.TimeoutExpired:
         pytest.skip("PostgreSQL did not start within 10 minutes (scripts/postgres.sh)")
     if proc.returncode != 0:
         pytest.skip(f"PostgreSQL could not start: {proc.stderr.strip()[-300:]}")
-    server = proc.stdout.strip().splitlines()[-1]
-    # a database of our own, so a server left from earlier runs cannot get in the way
+    lines = proc.stdout.strip().splitlines()
+    server, started = lines[-1], "started" in lines[:-1]
     import sqlalchemy
 
     name = f"arrival_city_test_{os.getpid()}_{int(time.time())}"
     admin = sqlalchemy.create_engine(server, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(sqlalchemy.text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return server.rsplit("/", 1)[0] + "/" + name
+    try:
+        yield server.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sqlalchemy.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+        if started:
+            subprocess.run(["sh", str(script), "stop"], capture_output=True, timeout=120, env=env)
 
 
 def test_postgresql_round_trip(tmp_path, postgres_url):
@@ -359,3 +379,24 @@ def test_morris_sensitivity_ranks_a_strong_lever_above_a_weak_one(tmp_path):
     with pytest.raises(StoreError, match="needs a morris or sobol sweep"):
         run_sweep(write_sweep(tmp_path, name="grid"), db=url, workers=2, progress=False)
         sensitivity(url, "grid", "budget_gap_mean")
+
+
+def test_the_postgres_script_stops_the_server_it_started():
+    import glob
+    import socket
+
+    if not glob.glob("/usr/lib/postgresql/*/bin"):
+        pytest.skip("no PostgreSQL server binaries")
+    script = ROOT / "scripts" / "postgres.sh"
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    folder = Path(f"/tmp/arrival-city-pg-stop-{os.getpid()}-{port}")
+    env = {**os.environ, "ARRIVAL_CITY_PGPORT": str(port), "ARRIVAL_CITY_PGDATA": str(folder)}
+    up = subprocess.run(["sh", str(script)], capture_output=True, text=True, env=env, timeout=300)
+    assert up.returncode == 0, up.stderr
+    assert up.stdout.splitlines()[0] == "started"
+    down = subprocess.run(["sh", str(script), "stop"], capture_output=True, env=env, timeout=120)
+    assert down.returncode == 0 and not folder.exists()
+    with socket.socket() as probe:
+        assert probe.connect_ex(("127.0.0.1", port)) != 0  # nothing listens any more

@@ -46,3 +46,33 @@ def test_profile_draws_match_shares():
     assert (draw["size"] - 1).mean() == pytest.approx(2.0, abs=0.05)
     assert draw["status"][draw["origin"] != 0].max(initial=0) == 0  # citizens are regular
     assert set(np.unique(draw["group"])) <= set(range(1, profile.origin_groups + 1))
+
+
+@pytest.mark.parametrize("pattern", ["gradual", "sudden", "waves"])
+def test_a_shorter_run_is_the_first_months_of_a_longer_one(pattern):
+    # issue 9 item 2: --months 60 used to squeeze a 96-month inflow into 60 months
+    inflow = InflowParams(pattern=pattern, total=600_000, duration_months=96, waves=4)
+    long = monthly_agents(inflow, 121, scale=50.0)
+    short = monthly_agents(inflow, 61, scale=50.0)
+    assert short.tolist() == long[:61].tolist()
+    assert long.sum() == 12_000
+    if pattern != "sudden":  # a 96-month inflow is cut at 60 months, not squeezed into them
+        assert schedule_weights(inflow, 61).sum() < 1.0
+
+
+def test_megacity_at_60_months_keeps_its_monthly_peak():
+    from model import Scenario
+    from model.presets import preset_path
+
+    scenario = Scenario.from_toml(preset_path("megacity_mixed_flows"))
+    whole = monthly_agents(scenario.inflow, 121, scenario.run.scale)
+    cut = monthly_agents(scenario.inflow, 61, scenario.run.scale)
+    assert cut.max() == whole[:61].max()
+    assert cut.max() * scenario.run.scale < 14_000  # not 21,000 a month
+
+
+def test_start_month_after_the_horizon_is_refused():
+    from model import Scenario, ScenarioError
+
+    with pytest.raises(ScenarioError, match=r"inflow\.start_month: .*after the last month"):
+        Scenario().with_overrides({"inflow.start_month": 130, "run.months": 120})

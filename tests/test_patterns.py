@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from conftest import NORTHERN, SCENARIOS
 
-from model import ArrivalCity, simulate
+from model import ArrivalCity, Scenario, simulate
 from model.metrics import dissimilarity_index, persons_per_block
 
 SEEDS = range(8)
@@ -82,8 +82,12 @@ def test_clustering_emerges_well_above_random_placement():
 
 
 def test_sudden_and_gradual_inflows_bring_the_same_people_with_a_sharper_strain():
-    sudden = [simulate(SCENARIOS / "inflow_sudden.toml", seed=s).timeseries for s in range(4)]
-    gradual = [simulate(SCENARIOS / "inflow_gradual.toml", seed=s).timeseries for s in range(4)]
+    layered = {
+        shape: Scenario.from_files([NORTHERN, SCENARIOS / "inflows" / f"inflow_{shape}.toml"])
+        for shape in ("sudden", "gradual")
+    }
+    sudden = [simulate(layered["sudden"], seed=s).timeseries for s in range(4)]
+    gradual = [simulate(layered["gradual"], seed=s).timeseries for s in range(4)]
     for a, b in zip(sudden, gradual, strict=True):
         assert a.arrivals.sum() == b.arrivals.sum() == 3000
         assert a.arrivals.max() > 3 * b.arrivals.max()

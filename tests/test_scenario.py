@@ -33,12 +33,23 @@ def test_round_trip_through_toml(tmp_path):
     assert Scenario.from_toml_string(scenario.to_toml()) == scenario
 
 
-def test_extends_inherits_and_overrides():
+def test_extends_inherits_and_overrides(tmp_path):
     base = Scenario.from_toml(NORTHERN)
-    sudden = Scenario.from_toml(SCENARIOS / "inflow_sudden.toml")
+    child = tmp_path / "sudden.toml"
+    child.write_text(f'extends = "{NORTHERN}"\n[inflow]\npattern = "sudden"\n')
+    sudden = Scenario.from_toml(child)
     assert sudden.inflow.pattern == "sudden"
     assert sudden.inflow.total == base.inflow.total
     assert sudden.city == base.city
+
+
+def test_preset_overlays_do_not_pull_in_a_city():
+    # issue 9 item 13: an overlay that extends a city replaces any city it is put on
+    from model.presets import is_overlay
+
+    for path in list_presets():
+        if is_overlay(path):
+            assert "extends" not in path.read_text(), path
 
 
 def test_with_overrides_sets_dotted_keys_and_validates():
@@ -155,3 +166,51 @@ def test_any_value_for_any_key_is_accepted_or_gets_the_clear_error(row, value):
     except ScenarioError as err:
         assert str(err).startswith("junk.toml: ")
         assert err.key.split("[")[0].startswith(row["key"].split(".")[0])
+
+
+# ---------------------------------------------------------------- issue 9: strict and honest
+@pytest.mark.parametrize(
+    ("text", "key", "message"),
+    [
+        ('[inflow]\ntotal = "5000"\n', "inflow.total", "got '5000': Input should be a valid"),
+        ("[policies]\nlanguage_support = true\n", "policies.language_support", "got True"),
+        ("[policies]\none_stop_shop = 1\n", "policies.one_stop_shop", "got 1"),
+        ("[national]\nrecognition_rate = nan\n", "national.recognition_rate", "not a number"),
+        (
+            "[inflow.profile]\nyouth_share = 0.8\nelderly_share = 0.3\n",
+            "inflow.profile.elderly_share",
+            "youth_share + elderly_share must be at most 1",
+        ),
+        (
+            "[inflow.profile]\nhigh_skill_share = 0.7\nlow_skill_share = 0.5\n",
+            "inflow.profile.low_skill_share",
+            "high_skill_share + low_skill_share must be at most 1",
+        ),
+        ("[run]\nscale = 10000.0\n", "run.scale", "leaves no newcomer agent"),
+        ("[inflow]\nstart_month = 200\n", "inflow.start_month", "after the last month"),
+    ],
+)
+def test_nonsense_is_refused_not_coerced(tmp_path, text, key, message):
+    path = tmp_path / "bad.toml"
+    path.write_text(text)
+    with pytest.raises(ScenarioError) as err:
+        Scenario.from_toml(path)
+    assert err.value.key == key
+    assert str(err.value).startswith(f"{path}: {key}: ")
+    assert message in err.value.reason
+
+
+def test_a_missing_extends_base_names_the_file_that_refers_to_it(tmp_path):
+    path = tmp_path / "child.toml"
+    path.write_text('extends = "nowhere.toml"\n')
+    with pytest.raises(ScenarioError, match=r"child.toml: extends: 'nowhere.toml': no such"):
+        Scenario.from_toml(path)
+
+
+def test_parameters_describe_defaults_choices_and_units_of_sector_values():
+    rows = {row["key"]: row for row in Scenario.describe()}
+    assert rows["inflow.pattern"]["choices"] == ["gradual", "sudden", "waves", "series"]
+    assert rows["policies.one_stop_shop"]["choices"] == [True, False]
+    assert rows["city.service_capacity.health"]["default"] == 30
+    assert rows["city.service_capacity.health"]["unit"] == "cases/month per 1,000 residents"
+    assert rows["national.entitlements.irregular.health"]["unit"] == "share of full entitlement"

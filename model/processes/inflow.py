@@ -1,6 +1,7 @@
 """Process 1 — inflow: how many newcomer adults arrive each month, and who they are.
 
-Every pattern spreads the same ``total`` over the horizon, so that the *shape* of the inflow can be
+Every pattern spreads the same ``total`` over its own length (never over the run's horizon: a
+shorter run is the first months of a longer one), so that the *shape* of the inflow can be
 isolated ("l'ampleur et la rapidité des mouvements de population - si les villes sont confrontées à
 un afflux soudain important ou à une augmentation progressive", seed, Défis auxquels sont
 confrontées les autorités municipales).
@@ -96,45 +97,59 @@ def run(month: Month, count: int) -> InflowMonth:
     return InflowMonth(mig_rows, hh_rows)
 
 
-def schedule_weights(inflow: InflowParams, months: int) -> np.ndarray:
-    """Relative arrivals for months 0..months-1 under the scenario's pattern (sums to 1, or 0)."""
-    weights = np.zeros(months)
-    start = min(inflow.start_month, months - 1)
+def inflow_shape(inflow: InflowParams) -> np.ndarray:
+    """Relative arrivals for months 0..start+length-1 (sums to 1, or 0): the whole inflow.
+
+    The shape depends on the inflow alone, never on the run's horizon, so a shorter run is the
+    first months of a longer one.
+    """
     if inflow.pattern == "gradual":
         # a ramp up to a plateau: the second half of the inflow arrives at twice the early pace
         span = np.arange(inflow.duration_months, dtype=float)
         shape = np.minimum(1.0, (span + 1) / max(inflow.duration_months / 2, 1))
-        _place(weights, start, shape)
     elif inflow.pattern == "sudden":
-        _place(weights, start, np.ones(inflow.sudden_months))
+        shape = np.ones(inflow.sudden_months)
     elif inflow.pattern == "waves":
         span = np.arange(inflow.duration_months, dtype=float)
         shape = np.sin(np.pi * inflow.waves * span / inflow.duration_months) ** 2 + 1e-3
-        _place(weights, start, shape)
     else:
-        _place(weights, start, np.asarray(inflow.series, dtype=float))
+        shape = np.asarray(inflow.series, dtype=float)
+    weights = np.concatenate([np.zeros(inflow.start_month), shape])
     total = weights.sum()
     return weights / total if total > 0 else weights
 
 
-def _place(weights: np.ndarray, start: int, shape: np.ndarray) -> None:
-    end = min(len(weights), start + len(shape))
-    weights[start:end] = shape[: end - start]
+def schedule_weights(inflow: InflowParams, months: int) -> np.ndarray:
+    """Share of the whole inflow arriving in each of months 0..months-1.
+
+    Arrivals after the horizon are cut off, not squeezed in: the weights sum to less than 1 when
+    the run ends before the inflow does.
+    """
+    whole = inflow_shape(inflow)
+    weights = np.zeros(months)
+    end = min(months, len(whole))
+    weights[:end] = whole[:end]
+    return weights
 
 
 def monthly_agents(inflow: InflowParams, months: int, scale: float) -> np.ndarray:
-    """Newcomer agents arriving each month: integers whose sum is ``round(total / scale)``.
+    """Newcomer agents arriving each of months 0..months-1.
 
-    Largest-remainder rounding keeps the cumulative total identical under every pattern.
+    The whole inflow (``round(total / scale)`` agents) is rounded by largest remainder over its
+    own length, so every pattern delivers the same total, and then cut at the horizon: a run of
+    ``months`` gets exactly the first ``months`` entries of a longer run's schedule.
     """
     target = round(inflow.total / scale)
-    exact = schedule_weights(inflow, months) * target
+    exact = inflow_shape(inflow) * target
     counts = np.floor(exact).astype(np.int64)
     short = target - int(counts.sum())
     if short > 0:
         order = np.argsort(-(exact - counts), kind="stable")
         counts[order[:short]] += 1
-    return counts
+    out = np.zeros(months, dtype=np.int64)
+    end = min(months, len(counts))
+    out[:end] = counts[:end]
+    return out
 
 
 def draw_profile(profile: Profile, n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
