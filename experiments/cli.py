@@ -107,17 +107,23 @@ def cmd_run(args: argparse.Namespace) -> int:
     months = scenario.run.months
     out = Path(args.out or Path("results") / Path(args.scenario).stem)
     _check_out(out)
+    twin = args.vs_twin
     if args.quiet or not sys.stderr.isatty():
-        result = simulate(scenario, seed=args.seed)
+        result = simulate(scenario, seed=args.seed, twin=twin)
     else:
         from tqdm import tqdm
 
         with tqdm(total=months, desc="months", unit="mo", leave=False) as bar:
-            result = simulate(scenario, seed=args.seed, progress=lambda m, n: bar.update(1))
+            result = simulate(
+                scenario, seed=args.seed, progress=lambda m, n: bar.update(1), twin=twin
+            )
     layers = [str(args.scenario), *args.overlay]
     changes = _overrides(args.set)
     result.timeseries.to_csv(out / "timeseries.csv", index=False)
     result.cohorts.to_csv(out / "cohorts.csv", index=False)
+    if result.twin is not None:  # the inflow's effect: the run minus its zero-arrival twin
+        result.twin.timeseries.to_csv(out / "twin_timeseries.csv", index=False)
+        result.vs_twin().to_csv(out / "effect_vs_twin.csv", index=False)
     summary = {
         "scenario": str(args.scenario),
         "overlays": list(args.overlay),
@@ -125,6 +131,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         "seed": args.seed,
         **result.summary,
     }
+    if result.twin is not None:
+        summary["twin"] = result.twin.summary
     (out / "summary.json").write_text(json.dumps(summary, indent=2))
     (out / "scenario.toml").write_text(result.scenario.to_toml())
     subtitle = " + ".join(layers[1:]) if args.overlay else ""
@@ -170,6 +178,16 @@ def _print_summary(result, out: Path, subtitle: str = "") -> None:
             notes.append("a negative budget gap: the city has more money than its mandates cost")
     if "tension_index_end" in s:
         rows.append(("tension index (0-1), end", f"{s['tension_index_end']:.3f}"))
+    if result.twin is not None:
+        effect = result.vs_twin().mean()
+        rows += [
+            ("effect of the inflow vs twin, mean:", ""),
+            ("  host unemployment", f"{100 * effect['host_unemployment_rate']:+.2f} points"),
+            ("  mean rent", f"{effect['mean_rent']:+,.0f} a month"),
+            ("  mean wait for services", f"{effect['mean_wait_months']:+.2f} months"),
+            ("  tension index", f"{effect['tension_index']:+.3f}"),
+            ("  budget gap", f"{effect['budget_gap']:+,.0f} a month"),
+        ]
     width = max(len(r[0]) for r in rows)
     title = f"{result.scenario.city.name}: {int(s['months'])} months, seed {result.seed}"
     print(title + (f" ({subtitle})" if subtitle else ""))
@@ -177,7 +195,10 @@ def _print_summary(result, out: Path, subtitle: str = "") -> None:
         print(f"  {label:<{width}}  {value:>18}")
     for note in notes:
         print(f"  ({note})")
-    print(f"Wrote {out}/timeseries.csv, cohorts.csv, summary.json, scenario.toml, overview.png")
+    twin = ", twin_timeseries.csv, effect_vs_twin.csv" if result.twin is not None else ""
+    print(
+        f"Wrote {out}/timeseries.csv, cohorts.csv, summary.json, scenario.toml, overview.png{twin}"
+    )
 
 
 def _description(path: Path) -> str:
@@ -455,6 +476,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--out", default=None, help="output folder (default results/<scenario>)")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
+    run.add_argument(
+        "--vs-twin",
+        action="store_true",
+        help="also run the zero-arrival twin (same seed): writes twin_timeseries.csv and "
+        "effect_vs_twin.csv (run minus twin)",
+    )
     run.set_defaults(func=cmd_run)
     sub.add_parser("scenarios", help="list preset cities and overlays").set_defaults(
         func=cmd_scenarios

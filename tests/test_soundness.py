@@ -149,3 +149,17 @@ def bare_floats(path: Path) -> list[str]:
 )
 def test_no_bare_coefficient_in_a_process(path):
     assert bare_floats(path) == []
+
+
+def test_run_vs_twin_writes_the_effect_of_the_inflow(tmp_path):
+    from experiments.cli import main
+
+    out = tmp_path / "twin"
+    small = tmp_path / "small.toml"
+    small.write_text(small_scenario(**{"run.months": 8}).to_toml())
+    assert main(["run", str(small), "--vs-twin", "--quiet", "--out", str(out)]) == 0
+    run = pd.read_csv(out / "timeseries.csv")
+    twin = pd.read_csv(out / "twin_timeseries.csv")
+    effect = pd.read_csv(out / "effect_vs_twin.csv")
+    assert twin.arrivals.sum() == 0 < run.arrivals.sum()
+    assert np.allclose(effect.mean_rent, run.mean_rent - twin.mean_rent)
