@@ -23,6 +23,7 @@ MEDIATION = 0.01  # gain a month at full mediation and culture programmes
 HOUSING_COMPETITION = 0.02  # loss a month at a doubling of the block's rent since month 0
 SERVICE_COMPETITION = 0.01  # loss a month when mainstream waits reach three months or more
 FAVOURITISM = 0.02  # loss a month at full perceived favouritism
+FAVOURITISM_NOTICED_MONTHS = 1.0  # months: a mainstream wait this long is felt as unfair
 MEDIA = 0.01  # loss a month at fully hostile media
 REVERSION = 0.05  # pull back to each household's own baseline a month
 TENSION_THRESHOLD = -0.3  # a host household below this attitude counts as hostile
@@ -142,8 +143,15 @@ def attitude_change(
 
 
 def perceived_favouritism(targeted: bool, mainstream_wait: float) -> float:
-    """Favouritism is felt when dedicated desks are visible while mainstream queues are long."""
-    return min(1.0, mainstream_wait) if targeted else 0.0
+    """Share of hosts who feel favouritism (0-1).
+
+    With dedicated newcomer desks in place, it is the share of hosts whose mainstream wait is a
+    month or more (``FAVOURITISM_NOTICED_MONTHS``), if waits are exponential with mean
+    ``mainstream_wait`` months: ``exp(-1 / mean wait)``. A share, not a duration.
+    """
+    if not targeted or mainstream_wait <= 0:
+        return 0.0
+    return float(np.exp(-FAVOURITISM_NOTICED_MONTHS / mainstream_wait))
 
 
 def tension_index(attitude: np.ndarray) -> float:
