@@ -14,6 +14,9 @@ import pytest
 from test_governance import NORTH, SOUTH, assert_increases, outcome
 
 from model import simulate
+from model.codes import Origin, Status
+from model.processes import access
+from model.scenario import NationalParams
 
 MODULES = ("services", "planning", "access", "partners")
 TOLERATED = {0.0, 1.0, -1.0}
@@ -59,10 +62,13 @@ def test_a_pulse_builds_a_queue_that_clears_as_capacity_catches_up():
 
 def test_with_no_arrivals_resources_below_one_cut_no_service():
     zero = {"inflow.total": 0, "governance.competences": 1.0}
-    for column in ("service_capacity", "mean_wait_months", "budget_gap"):
+    for column in ("service_capacity", "mean_wait_months"):
         funded = outcome(NORTH, {**zero, "governance.resources": 1.0}, column, from_month=1)
         short = outcome(NORTH, {**zero, "governance.resources": 0.5}, column, from_month=1)
-        assert np.allclose(funded, short, rtol=0.01, atol=1.0), column
+        assert np.allclose(funded, short, rtol=0.01, atol=0.01), column
+    mandate = outcome(NORTH, zero, "city_mandate", from_month=1)
+    gap = outcome(NORTH, {**zero, "governance.resources": 0.5}, "budget_gap", from_month=1)
+    assert (np.abs(gap) < 0.01 * mandate).all()  # no unfunded baseline
 
 
 def test_new_mandates_without_money_show_as_unfunded_capacity():
@@ -107,8 +113,17 @@ CLOSED = {
 CHANNELS = [
     ("planning.transfer_speed_up", 0.75, "city_funding", +1),
     ("planning.national_data_consulted", 0.6, "demand_perception_gap", -1),
-    ("planning.entitlement_alignment", 0.5, "unmet_need_rate_migrants", -1),
 ]
+
+
+def test_vertical_coherence_aligns_entitlements_with_city_needs():
+    status = np.array([Status.ASYLUM_PENDING, Status.IRREGULAR, Status.REGULAR])
+    origin = np.full(3, Origin.INTERNATIONAL)
+    national = NationalParams()
+    apart = access.entitlement(status, origin, national, aligned=0.0)
+    aligned = access.entitlement(status, origin, national, aligned=0.5 * 0.9)
+    assert (aligned >= apart).all() and (aligned[:2] > apart[:2]).any()
+    assert np.allclose(aligned[2], 1.0)
 
 
 @pytest.mark.parametrize(("channel", "value", "column", "sign"), CHANNELS)
