@@ -68,7 +68,8 @@ def test_with_no_arrivals_resources_below_one_cut_no_service():
         assert np.allclose(funded, short, rtol=0.01, atol=0.01), column
     mandate = outcome(NORTH, zero, "city_mandate", from_month=1)
     gap = outcome(NORTH, {**zero, "governance.resources": 0.5}, "budget_gap", from_month=1)
-    assert (np.abs(gap) < 0.01 * mandate).all()  # no unfunded baseline
+    # no unfunded baseline: what is left is own revenue following host employment
+    assert (np.abs(gap) < 0.02 * mandate).all()
 
 
 def test_new_mandates_without_money_show_as_unfunded_capacity():
