@@ -219,7 +219,7 @@ class ArrivalCity(mesa.Model):
                 "queue_start": delivered.queue_start[k],
                 "requests": delivered.requests[k],
                 "served": delivered.served_persons[k],
-                "queue_end": delivered.queue_end[k],
+                "queue_end": delivered.queue_end[k] - left.dropped[k],  # after departures
                 "abandoned": delivered.abandoned[k],
                 "dropped": left.dropped[k],
             }

@@ -155,9 +155,9 @@ def _mean(values: np.ndarray, mask: np.ndarray) -> float:
 
 
 def _weighted_mean(values: np.ndarray, weights: np.ndarray) -> float:
-    """Mean weighted by volume; the plain mean where there is no volume at all."""
+    """Mean weighted by volume; 0 where there is no volume at all (nobody served or waiting)."""
     total = weights.sum()
-    return float((values * weights).sum() / total) if total > 0 else float(values.mean())
+    return float((values * weights).sum() / total) if total > 0 else 0.0
 
 
 def dissimilarity_index(newcomers_per_block: np.ndarray, hosts_per_block: np.ndarray) -> float:
@@ -221,7 +221,7 @@ def _by_sector() -> tuple[Outcome, ...]:
             f"mean_wait_months_{sector}",
             "months",
             "mean",
-            f"mean wait of those served this month in {sector.replace('_', ' ')}",
+            f"mean wait of those served this month in {sector.replace('_', ' ')} (0 if none)",
             _sector_wait(k),
         )
         for k, sector in enumerate(SECTORS)
@@ -297,6 +297,34 @@ OUTCOMES: tuple[Outcome, ...] = (
         lambda o: _weighted_mean(*o.waits),
     ),
     *_by_sector(),
+    Outcome(
+        "mean_wait_months_newcomers",
+        "months",
+        "mean",
+        "mean wait of the newcomers served this month, all sectors (0 if none was served)",
+        lambda o: o.results.services.newcomer_wait,
+    ),
+    Outcome(
+        "queue_age_months",
+        "months",
+        "mean",
+        "mean age of the requests still waiting at the month's end, all sectors",
+        lambda o: _weighted_mean(o.results.services.queue_age, o.results.services.queue_end),
+    ),
+    Outcome(
+        "oldest_request_months",
+        "months",
+        "stock",
+        "age of the oldest request still waiting at the month's end, any sector",
+        lambda o: float(o.results.services.oldest.max()),
+    ),
+    Outcome(
+        "abandoned_requests",
+        "persons",
+        "flow",
+        "requests given up this month after waiting longer than max_wait_months",
+        lambda o: float(o.results.services.abandoned.sum()),
+    ),
     Outcome(
         "unmet_need_rate_migrants",
         "share",
@@ -403,9 +431,9 @@ OUTCOMES: tuple[Outcome, ...] = (
     ),
     Outcome(
         "perceived_favouritism",
-        "score 0-1",
-        "index",
-        "favouritism hosts feel: dedicated desks seen while mainstream services congest",
+        "share",
+        "share",
+        "with dedicated newcomer desks, hosts in mainstream services who wait a month or more",
         lambda o: o.results.cohesion.perceived_favouritism,
     ),
     Outcome(
@@ -484,6 +512,27 @@ OUTCOMES: tuple[Outcome, ...] = (
         "money",
         "what the city is responsible for this month: its services, policies, funded partners",
         lambda o: o.plans.mandate,
+    ),
+    Outcome(
+        "capacity_unfunded",
+        "cases/month",
+        "stock",
+        "capacity the city's planners decided on but cannot pay (money binds)",
+        lambda o: o.plans.capacity_unfunded,
+    ),
+    Outcome(
+        "national_capacity_unfunded",
+        "cases/month",
+        "stock",
+        "the same for the sectors the nation runs (national budget binds)",
+        lambda o: o.plans.national_unfunded,
+    ),
+    Outcome(
+        "service_capacity",
+        "cases/month",
+        "stock",
+        "capacity all sectors deliver next month before partners: min(staff, places)",
+        lambda o: float(o.plans.delivered.sum()),
     ),
     Outcome(
         "demand_perception_gap",

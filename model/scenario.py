@@ -415,6 +415,158 @@ class BehaviourParams(Section):
     )
 
 
+class ServicesParams(Section):
+    """Needs, requests and what serving does (processes access and services; docs/ODD.md 7.5-7.6).
+
+    Every value is an assumption unless docs/ODD.md section 8 gives a source.
+    """
+
+    health_need_base: float = P(0.05, 0.0, 1.0, "1/month", "chance of a health need a month")
+    health_need_slope: float = P(
+        0.4, 0.0, 1.0, "1/month", "extra health-need chance per unit of health need score"
+    )
+    schooling_need: float = P(
+        0.9, 0.0, 1.0, "1/month", "need to enrol children while they are not enrolled"
+    )
+    language_need: float = P(
+        0.3, 0.0, 1.0, "1/month", "need of an adult language course while language is low"
+    )
+    language_need_below: float = P(
+        0.6, 0.0, 1.0, "score 0-1", "language score under which adults need a course"
+    )
+    housing_need: float = P(
+        0.3, 0.0, 1.0, "1/month", "need of housing help of the informally housed or doubled up"
+    )
+    work_need: float = P(
+        0.3, 0.0, 1.0, "1/month", "need of job placement of those allowed to work without a job"
+    )
+    reception_need_new: float = P(
+        0.8, 0.0, 1.0, "1/month", "need of orientation in the first months after arrival"
+    )
+    reception_months: int = P(3, 0, 24, "months", "months after arrival counted as 'new'")
+    reception_need_uninformed: float = P(
+        0.2, 0.0, 1.0, "1/month", "need of orientation of those who know little of the services"
+    )
+    uninformed_below: float = P(
+        0.3, 0.0, 1.0, "score 0-1", "information score under which a newcomer is uninformed"
+    )
+    legal_need: float = P(
+        0.2, 0.0, 1.0, "1/month", "need of legal aid of pending claimants and the irregular"
+    )
+    information_floor: float = P(
+        0.25, 0.0, 1.0, "share", "request chance of someone with no information (relative)"
+    )
+    trust_floor: float = P(
+        0.5, 0.0, 1.0, "share", "request chance of someone with no trust (relative)"
+    )
+    pending_fear_share: float = P(
+        0.3, 0.0, 1.0, "share", "fear of ID checks of pending claimants, share of the irregular's"
+    )
+    work_conflict: float = P(
+        0.25, 0.0, 1.0, "share", "requests forgone by workers (opening hours clash with work)"
+    )
+    childcare_conflict: float = P(
+        0.15, 0.0, 1.0, "share", "requests forgone by parents (no childcare)"
+    )
+    language_floor: float = P(
+        0.4, 0.0, 1.0, "share", "request chance of someone with no language (relative)"
+    )
+    language_support_floor_gain: float = P(
+        0.5, 0.0, 1.0, "share", "rise of that floor at full language support (interpreting)"
+    )
+    health_need_served_factor: float = P(
+        0.5, 0.0, 1.0, "ratio", "health need left after a served health case"
+    )
+    employability_gain: float = P(
+        0.1, 0.0, 1.0, "score", "employability gained from a served placement/skills case"
+    )
+    recognition_base: float = P(
+        0.15, 0.0, 1.0, "share", "credential holders recognised per served employment case"
+    )
+    recognition_fast_track: float = P(
+        0.6, 0.0, 1.0, "share", "extra recognition chance at full credential fast-track"
+    )
+    information_gain_reception: float = P(
+        0.3, 0.0, 1.0, "score", "information gained from a served orientation case"
+    )
+    information_gain_one_stop: float = P(0.45, 0.0, 1.0, "score", "the same in a one-stop shop")
+    reception_language_share: float = P(
+        0.5, 0.0, 1.0, "share", "language gain of orientation, share of a course month's"
+    )
+    trust_gain_served: float = P(
+        0.02, 0.0, 0.5, "score", "trust gained in a month in which one is served"
+    )
+    legal_aid_regularisation: float = P(
+        0.03, 0.0, 0.5, "1/month", "extra regularisation chance of the irregular given legal aid"
+    )
+
+
+class PlanningParams(Section):
+    """How service capacity follows demand: staff, places, budgets and their lags (docs/ODD.md 7.7).
+
+    Capacity is staff (cases a month each) and places; planners authorise posts for their
+    perceived demand, recruitment fills them with a lag, and places are built or rented with
+    another.
+    """
+
+    perception_months: float = P(
+        3.0, 1.0, 24.0, "months", "averaging time of the demand planners perceive"
+    )
+    backlog_months: float = P(
+        12.0, 1.0, 60.0, "months", "planners size capacity to clear a perceived backlog in this"
+    )
+    months_to_recruit: float = P(
+        3.5, 0.0, 24.0, "months", "mean time to fill a vacant post (IAB: 85-124 days)"
+    )
+    places_lag_months: float = P(
+        6.0, 0.0, 60.0, "months", "mean time to add places (rooms, desks, course places)"
+    )
+    downsizing_months: float = P(
+        24.0, 1.0, 240.0, "months", "mean time to shed posts and places no longer needed"
+    )
+    cases_per_staff: SectorValues = Field(
+        default_factory=lambda: SectorValues(
+            health=300,
+            education=20,
+            housing_assistance=15,
+            employment_skills=40,
+            reception=60,
+            legal_aid=15,
+        ),
+        description="cases a month one full-time post serves, by sector (cases/month/post)",
+    )
+    national_resources: float = P(
+        1.0,
+        0.0,
+        2.0,
+        "share",
+        "money the nation puts behind new mandates in the sectors it runs",
+    )
+    transfer_speed_up: float = P(
+        0.75, 0.0, 1.0, "share", "cut in the transfer lag at full vertical coherence"
+    )
+    national_planning_speed_up: float = P(
+        0.5, 0.0, 1.0, "share", "cut in the national planning lag at full vertical coherence"
+    )
+    national_data_floor: float = P(
+        0.2, 0.0, 1.0, "share", "visibility of the unregistered in national data, unconsulted"
+    )
+    national_data_consulted: float = P(
+        0.6,
+        0.0,
+        1.0,
+        "share",
+        "what consultation (vertical coherence x local data quality) adds to national data",
+    )
+    entitlement_alignment: float = P(
+        0.5,
+        0.0,
+        1.0,
+        "share",
+        "share of the gap to full entitlement closed at full vertical coherence",
+    )
+
+
 class GovernanceParams(Section):
     """Decentralisation (competences and resources, two dials) and policy coherence."""
 
@@ -540,6 +692,12 @@ class Scenario(Section):
     policies: PoliciesParams = Field(default_factory=PoliciesParams, description="city policies")
     partners: list[PartnerParams] = Field(default_factory=list, description="partner organisations")
     behaviour: BehaviourParams = Field(default_factory=BehaviourParams, description="constants")
+    services: ServicesParams = Field(
+        default_factory=ServicesParams, description="needs, requests and what serving does"
+    )
+    planning: PlanningParams = Field(
+        default_factory=PlanningParams, description="capacity, staff, places and their lags"
+    )
     run: RunParams = Field(default_factory=RunParams, description="horizon and scale")
 
     @model_validator(mode="after")

@@ -18,7 +18,7 @@ import numpy as np
 from model.codes import Employment, Origin, Sector, Status, Tenure
 from model.month import Month
 from model.population import Table
-from model.scenario import SECTORS, NationalParams
+from model.scenario import SECTORS, NationalParams, ServicesParams
 
 REFUSAL_TRUST_LOSS = 0.05  # trust lost by someone turned away for lack of entitlement
 
@@ -54,13 +54,19 @@ def run(month: Month, may_work: np.ndarray, city_runs: np.ndarray) -> AccessMont
     hh, mig = month.hh, month.mig
     tenure = hh.tenure[mig.household]
     children = hh.children[mig.household]
-    needs = monthly_needs(mig, t, tenure, may_work, children, rng)
+    needs = monthly_needs(mig, t, tenure, may_work, children, rng, p.services)
     id_required = (~(city_runs & p.policies.status_blind_access)).astype(float)
     chance = request_probability(
-        mig, children, p.behaviour.fear_of_id_checks, id_required, p.policies.language_support
+        mig,
+        children,
+        p.behaviour.fear_of_id_checks,
+        id_required,
+        p.policies.language_support,
+        p.services,
     )
     asks = needs & (rng.random(needs.shape) < chance)
-    entitled = rng.random(needs.shape) < entitlement(mig.status, mig.origin, p.national)
+    aligned = p.planning.entitlement_alignment * p.governance.vertical_coherence
+    entitled = rng.random(needs.shape) < entitlement(mig.status, mig.origin, p.national, aligned)
     accepted = asks & entitled
     refused = asks & ~entitled
     mig.trust[refused.any(axis=1)] -= REFUSAL_TRUST_LOSS
@@ -76,36 +82,51 @@ def monthly_needs(
     may_work: np.ndarray,
     children: np.ndarray,
     rng: np.random.Generator,
+    sp: ServicesParams | None = None,
 ) -> np.ndarray:
     """New needs this month, (migrants, sectors) booleans; none where already queued."""
+    sp = sp or ServicesParams()
     n = mig.n
     chance = np.zeros((n, len(SECTORS)))
-    chance[:, Sector.HEALTH] = 0.05 + 0.4 * mig.health_need
+    chance[:, Sector.HEALTH] = sp.health_need_base + sp.health_need_slope * mig.health_need
     schooling = (children > 0) & ~mig.enrolled
-    chance[:, Sector.EDUCATION] = np.where(schooling, 0.9, np.where(mig.language < 0.6, 0.3, 0.0))
+    course = np.where(mig.language < sp.language_need_below, sp.language_need, 0.0)
+    chance[:, Sector.EDUCATION] = np.where(schooling, sp.schooling_need, course)
     badly_housed = (
         (tenure == Tenure.INFORMAL) | (tenure == Tenure.DOUBLED_UP) | (tenure == Tenure.UNHOUSED)
     )
-    chance[:, Sector.HOUSING_ASSISTANCE] = np.where(badly_housed, 0.3, 0.0)
+    chance[:, Sector.HOUSING_ASSISTANCE] = np.where(badly_housed, sp.housing_need, 0.0)
     chance[:, Sector.EMPLOYMENT_SKILLS] = np.where(
-        may_work & (mig.employment != Employment.FORMAL), 0.3, 0.0
+        may_work & (mig.employment != Employment.FORMAL), sp.work_need, 0.0
     )
-    new = (t - mig.arrival_month) < 3
-    chance[:, Sector.RECEPTION] = np.where(new, 0.8, np.where(mig.information < 0.3, 0.2, 0.0))
+    new = (t - mig.arrival_month) < sp.reception_months
+    uninformed = np.where(mig.information < sp.uninformed_below, sp.reception_need_uninformed, 0.0)
+    chance[:, Sector.RECEPTION] = np.where(new, sp.reception_need_new, uninformed)
     insecure = (mig.status == Status.ASYLUM_PENDING) | (mig.status == Status.IRREGULAR)
-    chance[:, Sector.LEGAL_AID] = np.where(insecure, 0.2, 0.0)
+    chance[:, Sector.LEGAL_AID] = np.where(insecure, sp.legal_need, 0.0)
     need = rng.random((n, len(SECTORS))) < chance
     need &= (mig.waiting_since < 0) & mig.present[:, None]
     return need
 
 
-def entitlement(status: np.ndarray, origin: np.ndarray, national: NationalParams) -> np.ndarray:
-    """Share of full entitlement by person and sector, (migrants, sectors)."""
+def entitlement(
+    status: np.ndarray, origin: np.ndarray, national: NationalParams, aligned: float = 0.0
+) -> np.ndarray:
+    """Share of full entitlement by person and sector, (migrants, sectors).
+
+    Args:
+        status: per newcomer, legal status.
+        origin: per newcomer, origin (citizens are fully entitled).
+        national: the national rules (entitlements by status).
+        aligned: 0-1, share of the gap to full entitlement that national rules close because they
+            are aligned with the city's needs (vertical coherence x ``entitlement_alignment``).
+    """
     table = np.ones((4, len(SECTORS)))
     table[Status.ASYLUM_PENDING] = [
         getattr(national.entitlements.asylum_pending, s) for s in SECTORS
     ]
     table[Status.IRREGULAR] = [getattr(national.entitlements.irregular, s) for s in SECTORS]
+    table += aligned * (1.0 - table)
     out = table[status]
     out[origin != Origin.INTERNATIONAL] = 1.0
     return np.clip(out, 0.0, 1.0)
@@ -117,6 +138,7 @@ def request_probability(
     fear_of_id_checks: float,
     id_required: np.ndarray,
     language_support: float = 0.0,
+    sp: ServicesParams | None = None,
 ) -> np.ndarray:
     """Chance that a need becomes a request, (migrants, sectors).
 
@@ -126,18 +148,23 @@ def request_probability(
         fear_of_id_checks: share of requests the irregular forgo where ID is asked.
         id_required: per sector, whether the service asks for identity documents.
         language_support: 0-1, interpreting and translated information (raises the floor).
+        sp: the ``[services]`` coefficients (floors, conflicts, fear of pending claimants).
     """
-    information = 0.25 + 0.75 * mig.information[:, None]
-    trust = 0.5 + 0.5 * mig.trust[:, None]
+    sp = sp or ServicesParams()
+    information = sp.information_floor + (1 - sp.information_floor) * mig.information[:, None]
+    trust = sp.trust_floor + (1 - sp.trust_floor) * mig.trust[:, None]
     fear = np.where(
         mig.status == Status.IRREGULAR,
         fear_of_id_checks,
-        np.where(mig.status == Status.ASYLUM_PENDING, 0.3 * fear_of_id_checks, 0.0),
+        np.where(
+            mig.status == Status.ASYLUM_PENDING, sp.pending_fear_share * fear_of_id_checks, 0.0
+        ),
     )
     fear = fear[:, None] * id_required[None, :]
-    conflict = np.where(mig.employment != Employment.NONE, 0.25, 0.0) + np.where(
-        children > 0, 0.15, 0.0
+    conflict = np.where(mig.employment != Employment.NONE, sp.work_conflict, 0.0) + np.where(
+        children > 0, sp.childcare_conflict, 0.0
     )
-    floor = 0.4 + 0.5 * language_support
+    floor = min(1.0, sp.language_floor + sp.language_support_floor_gain * language_support)
     language = floor + (1 - floor) * np.clip(mig.language, 0, 1)
-    return information * trust * (1 - fear) * (1 - conflict[:, None]) * language[:, None]
+    chance = information * trust * (1 - fear) * (1 - np.clip(conflict, 0, 1)[:, None])
+    return chance * language[:, None]

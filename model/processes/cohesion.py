@@ -26,6 +26,7 @@ MEDIATION = 0.01  # gain a month at full mediation and culture programmes
 HOUSING_COMPETITION = 0.02  # loss a month at a doubling of the block's rent since the start
 SERVICE_COMPETITION = 0.01  # loss a month when mainstream waits are 3 months or more above start
 FAVOURITISM = 0.02  # loss a month at full perceived favouritism
+FAVOURITISM_NOTICED_MONTHS = 1.0  # months: an extra mainstream wait this long is felt unfair
 MEDIA = 0.01  # loss a month at fully hostile media covering newcomers at full visibility
 REVERSION = 0.05  # pull back to each household's own baseline a month
 TENSION_THRESHOLD = -0.3  # a host household below this attitude counts as hostile
@@ -103,8 +104,9 @@ def run(
     share = newcomers / np.maximum(newcomers + host_people, 1.0)
     rent_rise = np.maximum(month.space.layer("rent") / state.rent_start - 1.0, 0.0)
     block = np.maximum(hh.block[hosts], 0)
-    congestion = min(max(mainstream_wait - state.wait_start, 0.0) / SERVICE_WAIT_SATURATION, 1.0)
-    favouritism = perceived_favouritism(p.policies.delivery == "targeted", congestion)
+    extra_wait = max(mainstream_wait - state.wait_start, 0.0)
+    congestion = min(extra_wait / SERVICE_WAIT_SATURATION, 1.0)
+    favouritism = perceived_favouritism(p.policies.delivery == "targeted", extra_wait)
     hostility = p.city.media_hostility * (1 - media_softening)
     # newcomers in the news: their share of the city's residents, saturating like contact
     visibility = min(newcomers.sum() / max(newcomers.sum() + host_people.sum(), 1.0), 1.0)
@@ -160,13 +162,17 @@ def attitude_change(
     return change
 
 
-def perceived_favouritism(targeted: bool, congestion: float) -> float:
-    """Favouritism felt, 0-1: dedicated desks are visible while mainstream services congest.
+def perceived_favouritism(targeted: bool, extra_wait: float) -> float:
+    """Share of hosts who feel favouritism (0-1).
 
-    ``congestion`` is the mainstream services' extra wait over the start's, as a share of the
-    saturation wait (0-1); without targeted desks nobody sees favouritism.
+    With dedicated newcomer desks in place, it is the share of hosts whose mainstream wait exceeds
+    the start's by a month or more (``FAVOURITISM_NOTICED_MONTHS``), if those extra waits are
+    exponential with mean ``extra_wait`` months: ``exp(-1 / extra wait)``. A share, not a
+    duration; without dedicated desks, nobody sees favouritism.
     """
-    return congestion if targeted else 0.0
+    if not targeted or extra_wait <= 0:
+        return 0.0
+    return float(np.exp(-FAVOURITISM_NOTICED_MONTHS / extra_wait))
 
 
 def tension_index(attitude: np.ndarray) -> float:

@@ -19,6 +19,7 @@ from model.codes import SECTORS, Status, Tenure
 from model.month import Month
 from model.scenario import PartnerParams
 
+# engagement factor (score 0-1) per rung of the seed's ladder (assumption: evenly spaced)
 ENGAGEMENT_FACTOR = {
     "inform": 0.2,
     "consult": 0.4,
@@ -36,6 +37,9 @@ KIND_DEFAULTS: dict[str, tuple[tuple[str, ...], float]] = {
     "school": (("education",), 0.3),
     "media": ((), 0.2),
 }
+# share of a partner's capacity that is useful at engagement 0 (the rest duplicates others);
+# the useful share rises linearly to 1 at full engagement
+DUPLICATION_FLOOR = 0.5
 PARTNER_COST_SHARE = 0.6  # a partner's case costs this share of the city's own case cost
 HARD_TO_REACH_INFORMATION = 0.3  # below this information score a newcomer is hard to reach
 OUTREACH_INFORMATION, OUTREACH_TRUST = 0.15, 0.03  # monthly gain at full reach, share of the gap
@@ -137,7 +141,9 @@ def effective_capacity(partner: PartnerParams) -> np.ndarray:
     sectors = sectors_of(partner)
     if not sectors:
         return out
-    useful = partner.capacity * (0.5 + 0.5 * engagement(partner))
+    useful = partner.capacity * (
+        DUPLICATION_FLOOR + (1.0 - DUPLICATION_FLOOR) * engagement(partner)
+    )
     for sector in sectors:
         out[SECTORS.index(sector)] = useful / len(sectors)
     return out

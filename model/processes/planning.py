@@ -1,11 +1,16 @@
-"""Process 7 — planning and money.
+"""Process 7 — planning and money: capacity from staff and places, following perceived demand.
 
 The city sees demand through its data: irregular and informally housed residents are seen only in
-proportion to data quality; capacity follows *perceived* demand with a planning lag.
-Decentralisation sets which services the city runs (competences) and what money it has
-(resources): own revenue that grows with formal employment, plus national transfers per
-*registered* resident, with a lag that vertical coherence shortens. Centrally run services plan on
-coarser national data. Every policy has a cost; the gap between mandates and money is an outcome.
+proportion to data quality. Capacity (cases a month) is staff (posts x cases a post serves) and
+places; planners average what they perceive, authorise posts through a budget decision that takes
+time, recruitment fills them with a lag and places are added with another, so a sudden inflow
+builds a queue that clears as capacity catches up. Decentralisation sets which services the city
+runs (competences): a city is funded at month 0 for what it runs; the *new* mandates the arrivals
+create are funded by transfers that follow the registered, late (the transfer lag), and only up to
+``resources``. The nation funds the sectors it runs up to ``planning.national_resources``. Where
+money binds, the capacity planners want but cannot pay is an outcome (``capacity_unfunded``).
+Vertical coherence acts through named channels: a shorter transfer lag, faster national planning,
+national services planned on local data, and entitlements aligned with the city's needs (access).
 Source: seed, Principales controverses ("la tendance croissante à la décentralisation ... ne
 s'accompagne pas toujours d'une allocation proportionnelle de ressources ... donnant aux autorités
 locales davantage de responsabilités mais des moyens insuffisants pour les assumer"); Défis
@@ -26,7 +31,7 @@ from model.population import Table
 from model.processes import partners
 from model.processes.access import AccessMonth
 from model.processes.services import ServicesMonth
-from model.scenario import GovernanceParams, Scenario
+from model.scenario import GovernanceParams, PlanningParams, Scenario
 from model.space import PERIPHERY, CitySpace
 
 # the order in which competences are devolved when only a share is given
@@ -39,87 +44,123 @@ DEVOLUTION_ORDER = (
     "legal_aid",
 )
 
-BACKLOG_MONTHS = 12.0  # planners size capacity to clear a perceived backlog within a year
-ONE_STOP_RECEPTION = 1.5  # a one-stop shop plans reception for this multiple of its demand
-# vertical coherence: at full coherence national planning is this much faster, and transfers
-# count new residents this much sooner
-VERTICAL_PLANNING_SPEED_UP = 0.5
-VERTICAL_TRANSFER_SPEED_UP = 0.75
-# national data: what reaches the nation without consultation, and what consultation adds
-NATIONAL_DATA_FLOOR, NATIONAL_DATA_CONSULTED = 0.2, 0.6
+ONE_STOP_RECEPTION = 1.5  # ratio: a one-stop shop plans reception for this multiple of demand
+PER_1000 = 1000.0  # capacities and need rates are per 1,000 residents
 TRANSPORT_TRAVEL_CUT = 0.6  # peripheral travel time cut at full transport investment
 TRANSPORT_MONTHS = 12.0  # travel times move towards their goal over about a year
 
 
 @dataclass
 class CityPlans:
-    """The city government's plans and money, carried from month to month.
+    """The plans, capacity and money of the city and the nation, carried from month to month.
+
+    Capacities are in cases a month, per sector (``SECTORS`` order).
 
     Attributes:
         city_runs: per sector, whether the city runs it (the rest is run by the nation).
         cost_per_case: per sector, what serving one case costs (currency).
         capacity_ratio: per sector, the month-0 ratio of capacity to expected requests.
-        planned_capacity: capacity each sector plans for next month (cases a month).
+        baseline: per sector, the month-0 capacity (what the city, or nation, is funded for).
+        perceived: per sector, the demand planners perceive (requests a month, averaged).
+        decided: per sector, the capacity the budget decisions have caught up with.
+        authorised: per sector, the capacity whose posts and places are paid for.
+        staff: per sector, the capacity of the posts filled (cases a month).
+        places: per sector, the capacity of the places available (cases a month).
         delivered: capacity each sector can deliver next month, before partners.
         baseline_cost: per sector, the month-0 monthly cost of its capacity (currency).
+        baseline_mandate: the month-0 mandate of the city (its services, policies, partners).
         formal_workers_start: formal workers at month 0 (agents).
         registered_history: residents on the registers, month by month (persons).
+        fundable_history: month by month, the cost of the new mandates that transfers will count
+            (new mandates x the registered share of newcomers), currency.
         travel_start: month-0 travel minutes to the centre, per block.
         funding: money this month (own revenue and transfers), currency.
         mandate: cost of what the city is responsible for this month (currency).
         budget_gap: mandate minus funding (positive: responsibility without money).
-        paid_share: share of its planned capacity the city can pay for (<= 1).
+        paid_share: share of the cost of the city's wanted capacity it can pay for (<= 1).
+        capacity_unfunded: capacity the city's planners want but cannot pay (cases a month).
+        national_unfunded: the same for the sectors the nation runs.
     """
 
     city_runs: np.ndarray
     cost_per_case: np.ndarray
     capacity_ratio: np.ndarray
-    planned_capacity: np.ndarray
+    baseline: np.ndarray
+    perceived: np.ndarray
+    decided: np.ndarray
+    authorised: np.ndarray
+    staff: np.ndarray
+    places: np.ndarray
     delivered: np.ndarray
     baseline_cost: np.ndarray
+    baseline_mandate: float
     formal_workers_start: float
     registered_history: list[float]
+    fundable_history: list[float]
     travel_start: np.ndarray
     funding: float = 0.0
     mandate: float = 0.0
     budget_gap: float = 0.0
     paid_share: float = 1.0
+    capacity_unfunded: float = 0.0
+    national_unfunded: float = 0.0
 
     @property
     def registered_residents(self) -> float:
         """Residents on the city's registers this month (what transfers count), persons."""
         return self.registered_history[-1]
 
+    def posts(self, cases_per_post: np.ndarray) -> np.ndarray:
+        """Filled posts per sector (full-time equivalents)."""
+        return self.staff / np.maximum(cases_per_post, 1e-9)
+
 
 def start(params: Scenario, hh: Table, space: CitySpace, scale: float) -> CityPlans:
-    """The city's month-0 plans: each sector's capacity per 1,000 residents, fully funded."""
+    """The month-0 plans: each sector's capacity per 1,000 residents, staffed and funded."""
     residents = float(hh.size.sum()) * scale
     city = params.city
-    baseline = np.array([getattr(city.service_capacity, k) * residents / 1000.0 for k in SECTORS])
+    baseline = np.array([getattr(city.service_capacity, k) * residents / PER_1000 for k in SECTORS])
     cost_per_case = np.array([getattr(city.cost_per_case, k) for k in SECTORS])
     host_rates = np.array([getattr(city.host_need_rate, k) for k in SECTORS])
+    expected = host_rates * residents / PER_1000
     # planners keep each sector's month-0 ratio of capacity to expected requests
-    capacity_ratio = np.where(
-        host_rates > 0, baseline / np.maximum(host_rates * residents / 1000, 1e-9), 1.0
+    capacity_ratio = np.where(host_rates > 0, baseline / np.maximum(expected, 1e-9), 1.0)
+    city_runs = city_run_sectors(params.governance)
+    baseline_cost = baseline * cost_per_case
+    other = policies.monthly_cost(params.policies, residents) + partners.city_cost(
+        params.partners, 0, cost_per_case
     )
     return CityPlans(
-        city_runs=city_run_sectors(params.governance),
+        city_runs=city_runs,
         cost_per_case=cost_per_case,
         capacity_ratio=capacity_ratio,
-        planned_capacity=baseline.copy(),
+        baseline=baseline.copy(),
+        perceived=np.where(host_rates > 0, expected, baseline),
+        decided=baseline.copy(),
+        authorised=baseline.copy(),
+        staff=baseline.copy(),
+        places=baseline.copy(),
         delivered=baseline.copy(),
-        baseline_cost=baseline * cost_per_case,
+        baseline_cost=baseline_cost,
+        baseline_mandate=float((baseline_cost * city_runs).sum()) + other,
         formal_workers_start=float((hh.employment == Employment.FORMAL).sum()),
         registered_history=[residents],
+        fundable_history=[0.0],
         travel_start=space.layer("travel_minutes").copy(),
     )
 
 
 @dataclass
 class PlanningMonth:
-    """What planners saw this month: the share of actual demand their data missed."""
+    """What planners saw and decided this month.
+
+    Attributes:
+        demand_perception_gap: share of actual demand their data missed.
+        new_mandate: cost of the city's mandate above its month-0 mandate (currency/month).
+    """
 
     demand_perception_gap: float
+    new_mandate: float = 0.0
 
 
 def run(
@@ -130,66 +171,145 @@ def run(
     host_backlog: np.ndarray,
     reach: partners.Reach,
 ) -> PlanningMonth:
-    """Process 7 for one month: perceived demand, planned capacity, money, what can be paid.
+    """Process 7 for one month: perceived demand, decided capacity, money, staff and places.
 
     Args:
         month: the month's context.
-        plans: the city's plans and money (updated in place).
+        plans: the plans and money (updated in place).
         asked: the month's requests (from access).
         delivered: the month's service delivery (host requests).
         host_backlog: per sector, host persons still waiting.
         reach: what partners do this month (universities add data quality).
     """
     p, scale = month.params, month.scale
-    gov, pol = p.governance, p.policies
+    gov, pol, pp = p.governance, p.policies, p.planning
     hh, mig = month.hh, month.mig
     on_register = registered(mig.status, hh.tenure[mig.household]) & mig.present
     data_quality = min(1.0, gov.data_quality + reach.data_gain)
     seen_city = visibility(on_register, data_quality)
-    seen_nation = visibility(on_register, national_data_quality(gov))
+    seen_nation = visibility(on_register, national_data_quality(gov, pp))
     seen = np.where(plans.city_runs[None, :], seen_city[:, None], seen_nation[:, None])
     requests = asked.accepted * scale
     actual = delivered.host_requests + requests.sum(axis=0)
     perceived = delivered.host_requests + (requests * seen).sum(axis=0)
     # planners also see the backlog (hosts in full, newcomers through their data)
     backlog = host_backlog + ((mig.waiting_since >= 0) * scale * seen).sum(axis=0)
+    plans.perceived = follow(plans.perceived, perceived, pp.perception_months)
+    target = capacity_target(plans.perceived, backlog, plans.capacity_ratio, pp.backlog_months)
+    if pol.one_stop_shop:
+        target[Sector.RECEPTION] *= ONE_STOP_RECEPTION
     lag = np.where(
         plans.city_runs,
         gov.planning_lag_months,
         gov.national_planning_lag_months
-        * (1 - VERTICAL_PLANNING_SPEED_UP * gov.vertical_coherence),
+        * (1 - pp.national_planning_speed_up * gov.vertical_coherence),
     )
-    target = capacity_target(perceived, backlog, plans.capacity_ratio)
-    if pol.one_stop_shop:
-        target[Sector.RECEPTION] *= ONE_STOP_RECEPTION
-    plans.planned_capacity = plan(plans.planned_capacity, target, lag)
-    # money: own revenue with formal employment, transfers per registered resident (lagged)
+    plans.decided = follow(plans.decided, target, lag)
+    # money: the month-0 mandate stays funded; new mandates are funded late and in part
+    residents = float(hh.size[hh.present].sum()) * scale
+    other = policies.monthly_cost(pol, residents) + partners.city_cost(
+        p.partners, month.reported, plans.cost_per_case
+    )
+    wanted_cost = float((plans.decided * plans.cost_per_case * plans.city_runs).sum())
+    plans.mandate = wanted_cost + other
+    new_mandate = max(0.0, plans.mandate - plans.baseline_mandate)
     host_persons = float(hh.size[month.hosts].sum())
-    plans.registered_history.append(
-        (host_persons + float(hh.size[mig.household[on_register]].sum())) * scale
-    )
-    lag_months = transfer_lag(p.national.transfer_lag_months, gov)
-    history = plans.registered_history
-    lagged = history[max(0, len(history) - 1 - lag_months)]
+    newcomer_persons = float(hh.size[mig.household[mig.present]].sum())
+    on_register_persons = float(hh.size[mig.household[on_register]].sum())
+    plans.registered_history.append((host_persons + on_register_persons) * scale)
+    registered_share = on_register_persons / newcomer_persons if newcomer_persons > 0 else 1.0
+    plans.fundable_history.append(new_mandate * registered_share)
+    lag_months = transfer_lag(p.national.transfer_lag_months, gov, pp)
+    history = plans.fundable_history
+    transfers = gov.resources * history[max(0, len(history) - 1 - lag_months)]
     workers = float((hh.employment[month.hosts] == Employment.FORMAL).sum()) + float(
         (mig.employment[mig.present] == Employment.FORMAL).sum()
     )
-    growth = fiscal_growth(
-        workers, plans.formal_workers_start, lagged, history[0], gov.own_revenue_share
+    own = own_revenue_change(
+        workers, plans.formal_workers_start, plans.baseline_mandate, gov.own_revenue_share
     )
-    plans.funding = gov.resources * float((plans.baseline_cost * plans.city_runs).sum()) * growth
-    residents = float(hh.size[hh.present].sum()) * scale
-    partner_cost = partners.city_cost(p.partners, month.reported, plans.cost_per_case)
-    other = policies.monthly_cost(pol, residents) + partner_cost
-    plans.mandate, plans.budget_gap, plans.paid_share = budget(
-        plans.planned_capacity, plans.cost_per_case, plans.city_runs, other, plans.funding
+    plans.funding = max(0.0, plans.baseline_mandate + own + transfers)
+    plans.budget_gap = plans.mandate - plans.funding
+    city_share = affordable_share(
+        plans.decided, plans.baseline, plans.cost_per_case, plans.funding - other, plans.city_runs
     )
-    plans.delivered = np.where(
-        plans.city_runs, plans.planned_capacity * plans.paid_share, plans.planned_capacity
+    nation_share = min(1.0, pp.national_resources)
+    share = np.where(plans.city_runs, city_share, nation_share)
+    plans.authorised = fund(plans.decided, plans.baseline, share, plans.city_runs, city_share)
+    unfunded = plans.decided - plans.authorised
+    plans.capacity_unfunded = float(unfunded[plans.city_runs].sum())
+    plans.national_unfunded = float(unfunded[~plans.city_runs].sum())
+    plans.paid_share = paid_share(
+        plans.authorised, plans.decided, plans.cost_per_case, plans.city_runs
     )
+    plans.staff = adjust(plans.staff, plans.authorised, pp.months_to_recruit, pp.downsizing_months)
+    plans.places = adjust(
+        plans.places, plans.authorised, pp.places_lag_months, pp.downsizing_months
+    )
+    plans.delivered = np.minimum(plans.staff, plans.places)
     invest_in_transport(month, plans.travel_start, pol.transport_investment)
     gap = float((actual - perceived).sum() / max(actual.sum(), 1e-9))
-    return PlanningMonth(demand_perception_gap=gap)
+    return PlanningMonth(demand_perception_gap=gap, new_mandate=new_mandate)
+
+
+def follow(level: np.ndarray, goal: np.ndarray, months: np.ndarray | float) -> np.ndarray:
+    """A first-order lag: ``level`` moves ``1/months`` of the way to ``goal`` (never below 0)."""
+    return np.maximum(level + (goal - level) / np.maximum(months, 1.0), 0.0)
+
+
+def adjust(level: np.ndarray, goal: np.ndarray, up_months: float, down_months: float) -> np.ndarray:
+    """Staff or places move towards the authorised level.
+
+    Shortfalls are filled with a mean delay of ``up_months`` (a monthly hazard
+    ``1 - exp(-1/up_months)``); surpluses are shed over ``down_months``.
+    """
+    fill = 1.0 - np.exp(-1.0 / up_months) if up_months > 0 else 1.0
+    step = np.where(goal > level, fill, 1.0 / down_months)
+    return np.maximum(level + (goal - level) * step, 0.0)
+
+
+def affordable_share(
+    wanted: np.ndarray,
+    baseline: np.ndarray,
+    cost_per_case: np.ndarray,
+    money: float,
+    city_runs: np.ndarray,
+) -> float:
+    """Share of the city's capacity *above its month-0 level* that its money can pay.
+
+    Money goes first to the month-0 level of each sector it runs (capped at what is wanted), then
+    to the increments. Returns a share in [0, 1] of the increments; a negative value -s means that
+    even the month-0 level can only be paid at 1 - s.
+    """
+    base = float((np.minimum(wanted, baseline) * cost_per_case * city_runs).sum())
+    extra = float((np.maximum(wanted - baseline, 0.0) * cost_per_case * city_runs).sum())
+    if money < base:
+        return -(1.0 - max(money, 0.0) / base) if base > 0 else 0.0
+    return min(1.0, (money - base) / extra) if extra > 0 else 1.0
+
+
+def fund(
+    wanted: np.ndarray,
+    baseline: np.ndarray,
+    share: np.ndarray,
+    city_runs: np.ndarray,
+    city_share: float,
+) -> np.ndarray:
+    """Capacity whose posts and places are paid: the month-0 level, plus the paid increments."""
+    base = np.minimum(wanted, baseline)
+    increments = np.maximum(wanted - baseline, 0.0) * np.maximum(share, 0.0)
+    if city_share < 0:  # the city cannot even pay its month-0 level
+        base = np.where(city_runs, base * (1.0 + city_share), base)
+    return base + increments
+
+
+def paid_share(
+    authorised: np.ndarray, wanted: np.ndarray, cost_per_case: np.ndarray, city_runs: np.ndarray
+) -> float:
+    """Share of the cost of the city's wanted capacity that is paid (1 when it wants nothing)."""
+    want = float((wanted * cost_per_case * city_runs).sum())
+    paid = float((authorised * cost_per_case * city_runs).sum())
+    return min(1.0, paid / want) if want > 0 else 1.0
 
 
 def invest_in_transport(month: Month, travel_start: np.ndarray, level: float) -> None:
@@ -224,63 +344,43 @@ def visibility(is_registered: np.ndarray, data_quality: float) -> np.ndarray:
     return np.where(is_registered, 1.0, data_quality)
 
 
-def national_data_quality(governance: GovernanceParams) -> float:
-    """Coarser national data: local detail reaches the national level through consultation."""
-    return (
-        NATIONAL_DATA_FLOOR
-        + NATIONAL_DATA_CONSULTED * governance.vertical_coherence * governance.data_quality
+def national_data_quality(governance: GovernanceParams, pp: PlanningParams) -> float:
+    """Visibility of the unregistered in national data.
+
+    Channel of vertical coherence: national services planned on local data (consultation).
+    """
+    return min(
+        1.0,
+        pp.national_data_floor
+        + pp.national_data_consulted * governance.vertical_coherence * governance.data_quality,
     )
 
 
 def capacity_target(
-    perceived_requests: np.ndarray, perceived_backlog: np.ndarray, capacity_ratio: np.ndarray
+    perceived_requests: np.ndarray,
+    perceived_backlog: np.ndarray,
+    capacity_ratio: np.ndarray,
+    backlog_months: float,
 ) -> np.ndarray:
     """Capacity planners aim for.
 
-    This month's requests plus a share of the backlog, scaled by each sector's month-0 ratio of
-    capacity to requests.
+    The requests they perceive plus a share of the backlog, scaled by each sector's month-0 ratio
+    of capacity to requests.
     """
-    return (perceived_requests + perceived_backlog / BACKLOG_MONTHS) * capacity_ratio
+    return (perceived_requests + perceived_backlog / backlog_months) * capacity_ratio
 
 
-def plan(planned: np.ndarray, target: np.ndarray, lag_months: np.ndarray) -> np.ndarray:
-    """Capacity moves a ``1/lag`` step towards its target each month (never below zero)."""
-    return np.maximum(planned + (target - planned) / np.maximum(lag_months, 1.0), 0.0)
+def transfer_lag(national_lag: float, governance: GovernanceParams, pp: PlanningParams) -> int:
+    """Months before transfers count a new mandate (channel: vertical coherence shortens it)."""
+    return round(national_lag * (1.0 - pp.transfer_speed_up * governance.vertical_coherence))
 
 
-def transfer_lag(national_lag: float, governance: GovernanceParams) -> int:
-    """Months before transfers count a new resident: vertical coherence shortens the lag."""
-    return round(national_lag * (1.0 - VERTICAL_TRANSFER_SPEED_UP * governance.vertical_coherence))
-
-
-def fiscal_growth(
+def own_revenue_change(
     formal_workers: float,
     formal_workers_start: float,
-    registered_lagged: float,
-    registered_start: float,
+    baseline_mandate: float,
     own_revenue_share: float,
 ) -> float:
-    """Growth of the city's money since month 0: own revenue and transfers, weighted."""
-    own = formal_workers / max(formal_workers_start, 1.0)
-    transfers = registered_lagged / max(registered_start, 1.0)
-    return own_revenue_share * own + (1.0 - own_revenue_share) * transfers
-
-
-def budget(
-    planned: np.ndarray,
-    cost_per_case: np.ndarray,
-    city_runs: np.ndarray,
-    other_costs: float,
-    funding: float,
-) -> tuple[float, float, float]:
-    """The city's mandate, its gap, and the share of the mandate it can pay for.
-
-    Returns:
-        (mandate, budget_gap, paid_share): the mandate is the cost of the planned capacity of the
-        sectors it runs plus policies and city-funded partners; the gap is mandate minus money;
-        the paid share (<= 1) scales what city services actually deliver.
-    """
-    mandate = float((planned * cost_per_case * city_runs).sum()) + other_costs
-    gap = mandate - funding
-    paid = min(1.0, funding / mandate) if mandate > 0 else 1.0
-    return mandate, gap, paid
+    """Change of the city's own revenue since month 0, with formal employment (currency)."""
+    growth = formal_workers / max(formal_workers_start, 1.0) - 1.0
+    return own_revenue_share * baseline_mandate * growth

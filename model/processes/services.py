@@ -20,7 +20,7 @@ from model.month import Month
 from model.population import Table
 from model.processes import status
 from model.processes.access import AccessMonth
-from model.scenario import BehaviourParams
+from model.scenario import ServicesParams
 
 ONE_STOP_REFERRAL = 0.9  # referrals that arrive through a one-stop shop, at any coherence
 UNMET_WEIGHT = 0.2  # weight of this month's unmet needs in the unmet-need score (a moving mean)
@@ -53,8 +53,16 @@ class ServicesMonth:
         mainstream_wait: mean wait of hosts served in mainstream services (months).
         referred: referrals that arrived in another sector (agents).
         referrals_lost: referrals lost between sectors (agents).
+        newcomer_wait: mean wait of the newcomers served this month, all sectors (months; 0 when
+            none was served).
+        newcomers_served: newcomer persons served this month, all sectors.
+        hosts_delayed_share: of the hosts' cases in city-run mainstream services this month
+            (served or still waiting), the share that has waited, or will wait, a month or more.
+        queue_age: per sector, mean age of the requests still waiting at the month's end (months).
+        oldest: per sector, age of the oldest request still waiting (months).
         queue_start, requests, served_persons, queue_end, abandoned: the ledger of each
-            sector this month (persons).
+            sector this month (persons): queue_start + requests = served_persons + abandoned +
+            queue_end (those who leave the city while waiting are counted by mobility).
     """
 
     served: np.ndarray
@@ -63,6 +71,11 @@ class ServicesMonth:
     irregular: np.ndarray
     host_requests: np.ndarray
     mainstream_wait: float
+    newcomer_wait: float
+    newcomers_served: float
+    hosts_delayed_share: float
+    queue_age: np.ndarray
+    oldest: np.ndarray
     referred: int
     referrals_lost: int
     queue_start: np.ndarray
@@ -89,6 +102,8 @@ def run(month: Month, asked: AccessMonth, sectors: Sequence[Queue]) -> ServicesM
     ledger = {k: np.zeros(N_SECTORS) for k in ("start", "requests", "served", "end", "abandoned")}
     host_requests = np.zeros(N_SECTORS)
     mainstream = np.zeros((N_SECTORS, 2))
+    newcomer = np.zeros((N_SECTORS, 2))
+    delayed = np.zeros((N_SECTORS, 2))  # hosts' mainstream cases: delayed, all
     for k, svc in enumerate(sectors):
         rate = getattr(p.city.host_need_rate, svc.sector)
         host_requests[k] = float(rng.poisson(host_persons * rate / HOST_NEED_PER))
@@ -105,10 +120,14 @@ def run(month: Month, asked: AccessMonth, sectors: Sequence[Queue]) -> ServicesM
         svc.mean_wait_months = delivery.mean_wait
         svc.queue_length = delivery.queue_end
         mainstream[k] = delivery.host_wait, delivery.served_hosts
+        newcomer[k] = delivery.newcomer_wait, delivery.served_migrants.sum() * scale
+        if svc.run_by == "city":
+            delayed[k] = delivery.hosts_delayed, delivery.served_hosts + svc.host_queue.sum()
     legal_aid = apply_effects(
         mig,
         served,
-        p.behaviour,
+        p.behaviour.language_course_gain,
+        p.services,
         rng,
         fast_track=pol.credential_fast_track,
         language_support=pol.language_support,
@@ -128,6 +147,7 @@ def run(month: Month, asked: AccessMonth, sectors: Sequence[Queue]) -> ServicesM
         ledger["requests"][k] = svc.requests
         ledger["served"][k] = svc.served
         ledger["end"][k] = svc.queue_length
+    queue_age, oldest = queue_ages(mig.waiting_since, sectors, t, scale)
     # unmet need: needs this month (new and still queued) that were not served
     present_need = asked.needs | carried
     unmet = present_need & ~served
@@ -140,6 +160,11 @@ def run(month: Month, asked: AccessMonth, sectors: Sequence[Queue]) -> ServicesM
         irregular=mig.status == Status.IRREGULAR,
         host_requests=host_requests,
         mainstream_wait=_weighted_mean(mainstream[:, 0], mainstream[:, 1]),
+        newcomer_wait=_weighted_mean(newcomer[:, 0], newcomer[:, 1]),
+        newcomers_served=float(newcomer[:, 1].sum()),
+        hosts_delayed_share=_share(delayed[:, 0].sum(), delayed[:, 1].sum()),
+        queue_age=queue_age,
+        oldest=oldest,
         referred=int(referred.sum()),
         referrals_lost=int(lost.sum()),
         queue_start=ledger["start"],
@@ -164,9 +189,30 @@ def _serve(svc: Queue, request_month: np.ndarray, month: Month) -> Delivery:
 
 
 def _weighted_mean(values: np.ndarray, weights: np.ndarray) -> float:
-    """Mean weighted by volume; the plain mean where there is no volume at all."""
+    """Mean weighted by volume; 0 where there is no volume at all (nobody was served)."""
     total = weights.sum()
-    return float((values * weights).sum() / total) if total > 0 else float(values.mean())
+    return float((values * weights).sum() / total) if total > 0 else 0.0
+
+
+def _share(part: float, whole: float) -> float:
+    return float(part / whole) if whole > 0 else 0.0
+
+
+def queue_ages(
+    request_month: np.ndarray, sectors: Sequence[Queue], t: int, scale: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per sector, mean and oldest age (months) of the requests still waiting at the month's end."""
+    mean, oldest = np.zeros(N_SECTORS), np.zeros(N_SECTORS)
+    for k, svc in enumerate(sectors):
+        ages = t - np.arange(len(svc.host_queue))
+        hosts = svc.host_queue > 0
+        waiting = request_month[:, k] >= 0
+        mine = t - request_month[waiting, k]
+        persons = svc.host_queue.sum() + waiting.sum() * scale
+        if persons > 0:
+            mean[k] = ((svc.host_queue * ages).sum() + mine.sum() * scale) / persons
+            oldest[k] = max(ages[hosts].max(initial=0), mine.max(initial=0))
+    return mean, oldest
 
 
 @dataclass
@@ -175,9 +221,11 @@ class Delivery:
 
     served_migrants: np.ndarray  # boolean mask over newcomer rows
     served_hosts: float
-    mean_wait: float
+    mean_wait: float  # of those served (0 when nobody was)
     queue_end: float
     host_wait: float = 0.0  # mean wait of the hosts served (mainstream waiting, seen by hosts)
+    newcomer_wait: float = 0.0  # mean wait of the newcomers served
+    hosts_delayed: float = 0.0  # host persons served after a month or more, or still waiting
 
 
 def abandon(
@@ -234,22 +282,22 @@ def serve_fifo(
         host_served[cut] = np.floor(host_queue[cut] * fraction)
     host_queue -= host_served
     age = t - np.arange(len(host_queue))
+    newcomer_ages = (t - months[served]).astype(float)
     served_persons = host_served.sum() + served.sum() * scale
-    if served_persons > 0:
-        wait = ((host_served * age).sum() + (t - months[served]).sum() * scale) / served_persons
-    else:  # nobody served: how long those in the queue have waited so far
-        wait = _mean_age(total, age)
+    wait = _share((host_served * age).sum() + newcomer_ages.sum() * scale, served_persons)
     queue_end = host_queue.sum() + (waiting & ~served).sum() * scale
-    if host_served.sum() > 0:
-        host_wait = float((host_served * age).sum() / host_served.sum())
-    else:
-        host_wait = _mean_age(host_queue, age)
-    return Delivery(served, float(host_served.sum()), float(wait), float(queue_end), host_wait)
-
-
-def _mean_age(queue: np.ndarray, age: np.ndarray) -> float:
-    total = queue.sum()
-    return float((queue * age).sum() / total) if total > 0 else 0.0
+    host_wait = _share((host_served * age).sum(), host_served.sum())
+    newcomer_wait = float(newcomer_ages.mean()) if len(newcomer_ages) else 0.0
+    hosts_delayed = float(host_served[age >= 1].sum() + host_queue.sum())
+    return Delivery(
+        served,
+        float(host_served.sum()),
+        wait,
+        float(queue_end),
+        host_wait,
+        newcomer_wait,
+        hosts_delayed,
+    )
 
 
 def combine(dedicated: Delivery, mainstream: Delivery, scale: float) -> Delivery:
@@ -257,13 +305,19 @@ def combine(dedicated: Delivery, mainstream: Delivery, scale: float) -> Delivery
     first = dedicated.served_migrants.sum() * scale
     second = mainstream.served_hosts + mainstream.served_migrants.sum() * scale
     total = first + second
-    wait = (dedicated.mean_wait * first + mainstream.mean_wait * second) / total if total else 0.0
+    wait = _share(dedicated.mean_wait * first + mainstream.mean_wait * second, total)
+    n_first, n_second = dedicated.served_migrants.sum(), mainstream.served_migrants.sum()
+    newcomer_wait = _share(
+        dedicated.newcomer_wait * n_first + mainstream.newcomer_wait * n_second, n_first + n_second
+    )
     return Delivery(
         dedicated.served_migrants | mainstream.served_migrants,
         mainstream.served_hosts,
-        float(wait),
+        wait,
         mainstream.queue_end,
         mainstream.host_wait,
+        newcomer_wait,
+        mainstream.hosts_delayed,
     )
 
 
@@ -293,7 +347,8 @@ def refer(
 def apply_effects(
     mig: Table,
     served: np.ndarray,
-    behaviour: BehaviourParams,
+    course_gain: float,
+    sp: ServicesParams,
     rng: np.random.Generator,
     fast_track: float = 0.0,
     language_support: float = 0.0,
@@ -304,25 +359,28 @@ def apply_effects(
     Args:
         mig: the newcomers table.
         served: (migrants, sectors) booleans, served this month.
-        behaviour: behavioural constants.
+        course_gain: language gained from one served course month (``language_course_gain``).
+        sp: the ``[services]`` coefficients of what serving does.
         rng: the model's generator.
         fast_track: 0-1, credential recognition fast-track policy strength.
         language_support: 0-1, interpreting and course support (courses teach more).
         one_stop_shop: whether reception is a one-stop shop (orientation informs more).
     """
-    mig.health_need[served[:, Sector.HEALTH]] *= 0.5
+    mig.health_need[served[:, Sector.HEALTH]] *= sp.health_need_served_factor
     school = served[:, Sector.EDUCATION]
     mig.enrolled[school] = True
-    mig.language[school] += behaviour.language_course_gain * (1 + language_support)
+    mig.language[school] += course_gain * (1 + language_support)
     job = served[:, Sector.EMPLOYMENT_SKILLS]
-    mig.employability[job] += 0.1
-    recognise = job & mig.credentials & (rng.random(mig.n) < 0.15 + 0.6 * fast_track)
+    mig.employability[job] += sp.employability_gain
+    chance = sp.recognition_base + sp.recognition_fast_track * fast_track
+    recognise = job & mig.credentials & (rng.random(mig.n) < chance)
     mig.recognised[recognise] = True
     mig.assisted[served[:, Sector.HOUSING_ASSISTANCE]] = True
     welcome = served[:, Sector.RECEPTION]
-    mig.information[welcome] += 0.45 if one_stop_shop else 0.3
-    mig.language[welcome] += 0.5 * behaviour.language_course_gain
-    mig.trust[served.any(axis=1)] += 0.02
+    gain = sp.information_gain_one_stop if one_stop_shop else sp.information_gain_reception
+    mig.information[welcome] += gain
+    mig.language[welcome] += sp.reception_language_share * course_gain
+    mig.trust[served.any(axis=1)] += sp.trust_gain_served
     for column in (mig.language, mig.information, mig.trust, mig.employability):
         np.clip(column, 0.0, 1.0, out=column)
-    return np.where(served[:, Sector.LEGAL_AID], 0.03, 0.0)
+    return np.where(served[:, Sector.LEGAL_AID], sp.legal_aid_regularisation, 0.0)
