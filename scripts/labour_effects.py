@@ -36,7 +36,9 @@ def _one(args):
         for m in (24, 36, 60):
             w = c.loc[m - 1 : m + 1]
             out[m] = float((w.employment_rate * w.person_months).sum() / w.person_months.sum())
-        out["adults"] = ts.get("migrant_adults", ts.get("residents")).to_numpy()
+        sc = r.scenario
+        hosts_lf = sc.city.host_households * sc.labour.host_labour_force_share
+        out["lf_added"] = 100 * ts.migrants_present.to_numpy() / hosts_lf
     return name, seed, twin, out
 
 
@@ -69,10 +71,20 @@ def main():
         runs = {s: o for n, s, tw, o in res if n == name and not tw}
         drift = [100 * (o["u"][-12:].mean() - o["u"][:3].mean()) for o in twins.values()]
         start = np.mean([100 * o["u"][:3].mean() for o in twins.values()])
-        print(f"{name}: twin host unemployment start {start:.2f} %, drift to last year {ci(drift)} pt")
+        print(
+            f"{name}: twin host unemployment start {start:.2f} %, drift to last year {ci(drift)} pt"
+        )
         eff = [100 * (runs[s]["u"][12:] - twins[s]["u"][12:]).mean() for s in runs]
         end = [100 * (runs[s]["u"][-12:] - twins[s]["u"][-12:]).mean() for s in runs]
-        print(f"  inflow effect on host unemployment, months 13-end {ci(eff)} pt; last year {ci(end)} pt")
+        print(
+            f"  inflow effect on host unemployment, months 13-end {ci(eff)} pt; last year {ci(end)} pt"
+        )
+        added = [runs[s]["lf_added"][12:].mean() for s in runs]
+        per = [e / a for e, a in zip(eff, added, strict=True)]
+        print(
+            f"  newcomers present = {np.mean(added):.1f} % of the host labour force (months 13-end);"
+            f" effect per 1 % added {ci(per)} pt"
+        )
         for m in (24, 36, 60):
             v = [100 * runs[s][m] for s in runs]
             print(f"  newcomer employment at {m} months {ci(v)} %")

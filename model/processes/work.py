@@ -59,7 +59,8 @@ class LabourMarket:
         """The month-0 market of a city of host households, calibrated to be at rest.
 
         In each segment the matching efficiency is set so that month-0 hires equal month-0
-        separations (flow balance s E = f U): with no arrivals the unemployment rate stays put.
+        separations (flow balance s E = f U, with the month's separations open at matching):
+        with no arrivals the unemployment rate stays put.
         """
         lab, b, city = params.labour, params.behaviour, params.city
         seg = host_segments(hh)
@@ -82,9 +83,11 @@ class LabourMarket:
         expected_seekers = (employed + seekers) * u0
         seekers_for_fit = np.where(seekers > 0, seekers, expected_seekers)
         a = lab.matching_elasticity
+        # separations open their jobs before the month's matching: vacancies then are V + s E
+        open_at_matching = np.maximum(vacant + separation * employed, TINY)
         with np.errstate(divide="ignore", invalid="ignore"):
             efficiency = (separation * employed) / (
-                seekers_for_fit**a * np.maximum(vacant, TINY) ** (1 - a)
+                seekers_for_fit**a * open_at_matching ** (1 - a)
             )
         # an informal sector where no host works (northern city): the finding rate at tightness 1
         efficiency = np.where(employed > 0, efficiency, b.job_finding_informal)
@@ -203,7 +206,9 @@ def run(
     unemployed = segment_unemployed(
         host_seg, host_employment, mig_seg, mig.employment, working_age, may_work
     )
-    adjust_wages(market, unemployed / np.maximum(unemployed + filled, 1.0), lab)
+    total = unemployed + filled
+    rate = np.where(total > 0, unemployed / np.maximum(total, 1.0), market.unemployment_start)
+    adjust_wages(market, rate, lab)
     mig.earnings[:] = earnings(
         mig.employment, mig_seg, market.wage_index, b.wage_formal, b.wage_informal, lab
     )
