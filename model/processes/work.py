@@ -44,6 +44,7 @@ class LabourMarket:
         unemployment_start: the segment's host unemployment rate at month 0 (share).
         residents_start: residents at month 0 (persons per agent).
         spending_start: residents' monthly incomes at month 0 (currency per agent).
+        host_segment: each host household's segment (``N_SEGMENTS``: not in the labour force).
     """
 
     jobs: np.ndarray
@@ -53,6 +54,7 @@ class LabourMarket:
     unemployment_start: np.ndarray
     residents_start: float
     spending_start: float
+    host_segment: np.ndarray
 
     @classmethod
     def at_start(cls, hh: Table, params: Scenario) -> LabourMarket:
@@ -102,6 +104,7 @@ class LabourMarket:
             unemployment_start=np.maximum(unemployment, MIN_UNEMPLOYMENT),
             residents_start=residents,
             spending_start=float(hh.income.sum()),
+            host_segment=seg,
         )
 
 
@@ -147,7 +150,7 @@ def run(
     hh, mig = month.hh, month.mig
     adjust_demand(market, hh, lab)
     host_employment = hh.employment[month.hosts]  # a view: writes go to the table
-    host_seg = host_segments(hh)[month.hosts]
+    host_seg = market.host_segment
     in_force = host_seg < N_SEGMENTS
     may_work = status.may_work_formally(mig, t, p.national)
     working_age = mig.present & (mig.age_band < WORKING_AGE_BANDS)
@@ -163,6 +166,7 @@ def run(
     # formal matching, segment by segment
     mig_seg = newcomer_segments(mig.skill, mig.recognised)
     filled = segment_counts(host_seg, host_employment, mig_seg, mig.employment, mig.present)
+    informal_before = mig.present & (mig.employment == Employment.INFORMAL)
     scores = migrant_hiring_score(
         mig.employability[mig_seekers],
         mig.skill[mig_seekers],
@@ -175,8 +179,9 @@ def run(
         labour=lab,
     )
     vacancies = np.maximum(market.jobs - filled, 0.0)
+    formal_segment = np.concatenate([host_seg[host_formal_seekers], mig_seg[mig_seekers]])
     hired = match(
-        np.concatenate([host_seg[host_formal_seekers], mig_seg[mig_seekers]]),
+        formal_segment,
         np.concatenate([np.ones(len(host_formal_seekers)), scores]),
         vacancies,
         market.efficiency,
@@ -184,11 +189,13 @@ def run(
         rng,
     )
     host_employment[host_formal_seekers[hired[: len(host_formal_seekers)]]] = Employment.FORMAL
-    mig.employment[mig_seekers[hired[len(host_formal_seekers) :]]] = Employment.FORMAL
+    mig_hired = mig_seekers[hired[len(host_formal_seekers) :]]
+    mig.employment[mig_hired] = Employment.FORMAL
+    filled += np.bincount(formal_segment[hired], minlength=N_SEGMENTS)[:N_SEGMENTS]
+    filled[INFORMAL] -= informal_before[mig_hired].sum()  # they leave informal work
     # informal work: hosts' informal workers and idle newcomers draw from one pool
     idle = np.flatnonzero(working_age & (mig.employment == Employment.NONE))
     informal_seekers = len(host_informal_seekers) + len(idle)
-    filled = segment_counts(host_seg, host_employment, mig_seg, mig.employment, mig.present)
     vacancies = np.maximum(market.jobs - filled, 0.0)
     found = match(
         np.full(informal_seekers, INFORMAL),
@@ -202,7 +209,7 @@ def run(
         Employment.INFORMAL
     )
     mig.employment[idle[found[len(host_informal_seekers) :]]] = Employment.INFORMAL
-    filled = segment_counts(host_seg, host_employment, mig_seg, mig.employment, mig.present)
+    filled[INFORMAL] += found.sum()
     unemployed = segment_unemployed(
         host_seg, host_employment, mig_seg, mig.employment, working_age, may_work
     )
