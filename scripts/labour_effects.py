@@ -1,6 +1,8 @@
-"""Labour checks for issue 8: host unemployment drift with no arrivals, the inflow's effect on host
-unemployment against the zero-arrival twin (paired seeds, 95 % intervals), refugee employment by
-months since arrival. Run: ``.venv/bin/python scripts/labour_effects.py [--seeds 6]``.
+"""Labour checks for issue 8, on paired seeds with 95 % intervals.
+
+Host unemployment drift with no arrivals, the inflow's effect on host unemployment against the
+zero-arrival twin, refugee employment by months since arrival.
+Run: ``.venv/bin/python scripts/labour_effects.py [--seeds 6] [--presets northern,southern]``.
 """
 
 from __future__ import annotations
@@ -43,12 +45,14 @@ def _one(args):
 
 
 def ci(x):
+    """Mean and 95 % interval of paired differences, as text."""
     x = np.asarray(x, float)
     half = 1.96 * x.std(ddof=1) / np.sqrt(len(x)) if len(x) > 1 else float("nan")
     return f"{x.mean():+.2f} [{x.mean() - half:+.2f}, {x.mean() + half:+.2f}]"
 
 
 def main():
+    """Run the presets and their twins, print the checks."""
     ap = argparse.ArgumentParser()
     ap.add_argument("--seeds", type=int, default=6)
     ap.add_argument("--presets", default="northern,southern")
@@ -77,12 +81,14 @@ def main():
         eff = [100 * (runs[s]["u"][12:] - twins[s]["u"][12:]).mean() for s in runs]
         end = [100 * (runs[s]["u"][-12:] - twins[s]["u"][-12:]).mean() for s in runs]
         print(
-            f"  inflow effect on host unemployment, months 13-end {ci(eff)} pt; last year {ci(end)} pt"
+            f"  inflow effect on host unemployment, months 13-end {ci(eff)} pt;"
+            f" last year {ci(end)} pt"
         )
         added = [runs[s]["lf_added"][12:].mean() for s in runs]
         per = [e / a for e, a in zip(eff, added, strict=True)]
         print(
-            f"  newcomers present = {np.mean(added):.1f} % of the host labour force (months 13-end);"
+            f"  newcomers present = {np.mean(added):.1f} % of the host labour force"
+            " (months 13-end);"
             f" effect per 1 % added {ci(per)} pt"
         )
         for m in (24, 36, 60):

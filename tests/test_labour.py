@@ -110,6 +110,7 @@ def _market(jobs: float = 1000.0) -> work.LabourMarket:
         unemployment_start=np.full(4, 0.06),
         residents_start=100.0,
         spending_start=100.0,
+        host_segment=np.zeros(0, dtype=np.int64),
     )
 
 
