@@ -99,13 +99,15 @@ class ArrivalCity(mesa.Model):
         self.warmup = p.run.warmup_months
         self.population = Population()
         self.space = CitySpace(p.city, self.rng, self.random)
-        hosts = setup.host_households(p.city, p.behaviour, self.space, self.scale, self.rng)
+        hosts = setup.host_households(
+            p.city, p.behaviour, self.space, self.scale, self.rng, labour=p.labour
+        )
         hh = self.population.households
         hh.append(len(hosts["size"]), **hosts)
         setup.fit_housing_stock(self.space, hosts, p.city.housing_vacancy_rate)
         self.n_hosts = hh.n
         self.arrivals_schedule = inflow.monthly_agents(p.inflow, self.months + 1, self.scale)
-        self.labour = work.LabourMarket.at_start(hh)
+        self.labour = work.LabourMarket.at_start(hh, p)
         plans = planning.start(p, hh, self.space, self.scale)
         self.services = {
             sector: MunicipalService(

@@ -57,6 +57,8 @@ HOUSEHOLD_COLUMNS: dict[str, tuple[Any, tuple[int, ...]]] = {
     "attitude": (np.float32, ()),
     "in_labour_force": (np.bool_, ()),
     "employment": (np.int8, ()),
+    "skill": (np.int8, ()),  # the host worker's skill segment (newcomers: see migrants.skill)
+    "informal_worker": (np.bool_, ()),  # the host worker seeks and holds informal work
     "migrant": (np.int64, ()),
     "present": (np.bool_, ()),
 }

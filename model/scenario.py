@@ -122,15 +122,8 @@ class CityParams(Section):
     hazard_destruction_share: float = P(
         0.3, 0.0, 1.0, "share", "informal dwellings destroyed in a block hit by a hazard"
     )
-    labour_demand_elasticity: float = P(
-        0.9,
-        0.0,
-        1.5,
-        "ratio",
-        "growth of formal jobs per unit growth of the population (customers)",
-    )
     informal_jobs_per_resident: float = P(
-        0.03, 0.0, 1.0, "jobs/person", "informal work openings per resident (saturates)"
+        0.03, 0.0, 1.0, "jobs/person", "vacant informal work openings per resident at month 0"
     )
     host_unemployment_rate: float = P(0.06, 0.0, 0.6, "share", "host unemployment at month 0")
     transit_coverage: float = P(
@@ -376,13 +369,16 @@ class BehaviourParams(Section):
         0.025, 0.0, 0.2, "score/month", "share of the remaining language gap closed each month"
     )
     language_course_gain: float = P(0.05, 0.0, 0.5, "score", "gain from one served course month")
-    job_finding_formal: float = P(
-        0.19, 0.0, 1.0, "1/month", "formal hiring chance of a host job seeker (slack market)"
-    )
     childcare_barrier: float = P(
         0.6, 0.0, 1.0, "share", "cut in the job search of mothers of children without childcare"
     )
-    job_finding_informal: float = P(0.05, 0.0, 1.0, "1/month", "informal work finding chance")
+    job_finding_informal: float = P(
+        0.05,
+        0.0,
+        1.0,
+        "1/month",
+        "informal work finding chance at tightness 1 where no host works informally at month 0",
+    )
     job_separation_formal: float = P(0.012, 0.0, 0.5, "1/month", "formal job loss chance")
     newcomer_separation_factor: float = P(
         3.5,
@@ -567,6 +563,86 @@ class PlanningParams(Section):
     )
 
 
+class LabourParams(Section):
+    """The labour market (process 4): segments, shared informal work, demand and wages.
+
+    Sources and ranges in docs/ODD.md §7.4 and §8.
+    """
+
+    host_labour_force_share: float = P(
+        0.8, 0.1, 1.0, "share", "host households with a member in the labour force"
+    )
+    host_low_skill_share: float = P(
+        0.13, 0.0, 1.0, "share", "host workers with low skills (ISCED 0-2) at month 0"
+    )
+    host_high_skill_share: float = P(
+        0.28, 0.0, 1.0, "share", "host workers with high skills (ISCED 5-8) at month 0"
+    )
+    host_informal_share: float = P(
+        0.0, 0.0, 0.95, "share", "host workers attached to the informal sector at month 0"
+    )
+    formal_vacancy_rate: float = P(
+        0.02, 0.001, 0.2, "share", "formal jobs vacant at month 0 (job vacancy rate)"
+    )
+    matching_elasticity: float = P(
+        0.5, 0.1, 0.9, "ratio", "elasticity of hires to seekers in the matching function"
+    )
+    demand_elasticity: float = P(
+        1.0, 0.0, 1.5, "ratio", "long-run growth of jobs per unit growth of consumer demand"
+    )
+    demand_half_life_months: float = P(
+        24.0, 1.0, 240.0, "months", "half-life of the adjustment of jobs to consumer demand"
+    )
+    spending_weight: float = P(
+        0.5, 0.0, 1.0, "share", "weight of residents' spending (vs their number) in demand"
+    )
+    wage_curve_elasticity: float = P(
+        -0.1, -1.0, 0.0, "ratio", "elasticity of a segment's wages to its unemployment rate"
+    )
+    wage_half_life_months: float = P(
+        12.0, 1.0, 240.0, "months", "half-life of the adjustment of wages to the wage curve"
+    )
+    skill_factor_low: float = P(
+        0.6, 0.0, 3.0, "ratio", "hiring chance of a low-skilled newcomer relative to a host"
+    )
+    skill_factor_mid: float = P(
+        1.0, 0.0, 3.0, "ratio", "hiring chance of a mid-skilled newcomer relative to a host"
+    )
+    skill_factor_high: float = P(
+        1.4, 0.0, 3.0, "ratio", "hiring chance of a high-skilled newcomer relative to a host"
+    )
+    unrecognised_factor: float = P(
+        0.6, 0.0, 1.0, "ratio", "what mid or high skills are worth without recognised credentials"
+    )
+    wage_factor_low: float = P(0.8, 0.1, 5.0, "ratio", "low-skill wage relative to wage_formal")
+    wage_factor_high: float = P(1.5, 0.1, 5.0, "ratio", "high-skill wage relative to wage_formal")
+    language_exponent: float = P(
+        2.0, 0.5, 4.0, "exponent", "how steeply hiring rises with the host language score"
+    )
+    access_floor: float = P(
+        0.25, 0.0, 1.0, "ratio", "hiring factor of a seeker with no transit access to the centre"
+    )
+    coordinated_access: float = P(
+        0.6,
+        0.0,
+        1.0,
+        "share",
+        "share of the access gap closed at full horizontal coherence (jobs and transport)",
+    )
+    employability_floor: float = P(
+        0.2, 0.0, 1.0, "score 0-1", "lowest employability long idleness can leave"
+    )
+    employability_rebuild: float = P(
+        2.0, 0.0, 10.0, "ratio", "employability regained per working month, x the erosion"
+    )
+
+    @model_validator(mode="after")
+    def _skills(self) -> LabourParams:
+        if self.host_low_skill_share + self.host_high_skill_share > 1.0:
+            raise ValueError("host_low_skill_share + host_high_skill_share must not exceed 1")
+        return self
+
+
 class GovernanceParams(Section):
     """Decentralisation (competences and resources, two dials) and policy coherence."""
 
@@ -698,6 +774,7 @@ class Scenario(Section):
     planning: PlanningParams = Field(
         default_factory=PlanningParams, description="capacity, staff, places and their lags"
     )
+    labour: LabourParams = Field(default_factory=LabourParams, description="the labour market")
     run: RunParams = Field(default_factory=RunParams, description="horizon and scale")
 
     @model_validator(mode="after")

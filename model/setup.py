@@ -6,10 +6,9 @@ import numpy as np
 
 from model.codes import Employment, Tenure
 from model.processes.housing import ROOMS_PER_UNIT
-from model.scenario import BehaviourParams, CityParams
+from model.scenario import BehaviourParams, CityParams, LabourParams
 from model.space import EDGE, RING_DENSITY, CitySpace
 
-HOST_LABOUR_FORCE_SHARE = 0.8  # host households with a member in the labour force
 ROOM_MARGIN = ([-1, 0, 1, 2], [0.155, 0.3, 0.35, 0.195])  # rooms minus persons, and its shares
 
 
@@ -19,6 +18,7 @@ def host_households(
     space: CitySpace,
     scale: float,
     rng: np.random.Generator,
+    labour: LabourParams | None = None,
 ) -> dict[str, np.ndarray]:
     """The host households' columns: placed by ring density, informal ones at the edge.
 
@@ -39,11 +39,7 @@ def host_households(
     tenure = np.where(
         informal, Tenure.INFORMAL, np.where(rng.random(n) < 0.5, Tenure.OWNER, Tenure.FORMAL_RENTER)
     )
-    labour = rng.random(n) < HOST_LABOUR_FORCE_SHARE
-    employed = labour & (rng.random(n) >= city.host_unemployment_rate)
-    employment = np.where(
-        employed, np.where(informal, Employment.INFORMAL, Employment.FORMAL), Employment.NONE
-    )
+    workers = host_workers(labour or LabourParams(), city, informal, rng)
     income = city.host_income_mean * rng.lognormal(-0.125, 0.5, n)
     # sitting tenants' incomes match their rent: nobody starts in arrears
     rent = rooms * space.layer("rent")[block] / ROOMS_PER_UNIT
@@ -60,10 +56,45 @@ def host_households(
         "host": np.ones(n, dtype=bool),
         "group": np.zeros(n, dtype=np.int16),
         "attitude": np.clip(rng.normal(0.1, 0.3, n), -1, 1),
-        "in_labour_force": labour,
-        "employment": employment,
+        **workers,
         "migrant": np.full(n, -1),
         "present": np.ones(n, dtype=bool),
+    }
+
+
+def host_workers(
+    labour: LabourParams, city: CityParams, informal_home: np.ndarray, rng: np.random.Generator
+) -> dict[str, np.ndarray]:
+    """The host households' workers: labour force, skill, sector and employment at month 0.
+
+    One worker per household in the labour force (``labour.host_labour_force_share``); skills
+    low / mid / high with shares ``host_low_skill_share`` / the rest / ``host_high_skill_share``;
+    a share ``host_informal_share`` of workers is attached to the informal sector, informal
+    dwellers first; each worker is employed with probability ``1 - city.host_unemployment_rate``.
+    """
+    n = len(informal_home)
+    in_labour_force = rng.random(n) < labour.host_labour_force_share
+    low, high = labour.host_low_skill_share, labour.host_high_skill_share
+    skill = rng.choice(3, n, p=[low, 1.0 - low - high, high]).astype(np.int8)
+    # informal dwellers work informally first; formal dwellers make up the rest of the share
+    target, dwellers = labour.host_informal_share, float(informal_home.mean())
+    chance = np.where(
+        informal_home,
+        min(1.0, target / dwellers) if dwellers > 0 else 0.0,
+        max(0.0, (target - dwellers) / (1.0 - dwellers)) if dwellers < 1 else 0.0,
+    )
+    informal_worker = in_labour_force & (rng.random(n) < chance)
+    employed = in_labour_force & (rng.random(n) >= city.host_unemployment_rate)
+    employment = np.where(
+        employed,
+        np.where(informal_worker, Employment.INFORMAL, Employment.FORMAL),
+        Employment.NONE,
+    )
+    return {
+        "in_labour_force": in_labour_force,
+        "employment": employment,
+        "skill": skill,
+        "informal_worker": informal_worker,
     }
 
 

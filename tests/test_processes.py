@@ -230,11 +230,13 @@ def test_decision_delay_has_the_national_mean():
 # ---------------------------------------------------------------- work
 def test_hiring_is_rationed_by_vacancies():
     rng = np.random.default_rng(0)
-    hired = work.hire(np.ones(10_000), vacancies=500, finding_rate=0.2, rng=rng)
+    segment = np.zeros(10_000, dtype=np.int64)
+    efficiency = np.array([0.2])
+    hired = work.match(segment, np.ones(10_000), np.array([500.0]), efficiency, 0.5, rng)
     assert hired.sum() == pytest.approx(500, abs=70)
-    slack = work.hire(np.ones(10_000), vacancies=1e9, finding_rate=0.2, rng=rng)
-    assert slack.sum() == pytest.approx(2000, abs=150)
-    assert not work.hire(np.ones(5), vacancies=0, finding_rate=0.2, rng=rng).any()
+    slack = work.match(segment, np.ones(10_000), np.array([1e4]), efficiency, 0.5, rng)
+    assert slack.sum() == pytest.approx(2000, abs=150)  # tightness 1: the efficiency itself
+    assert not work.match(segment[:5], np.ones(5), np.array([0.0]), efficiency, 0.5, rng).any()
 
 
 def test_hiring_score_rises_with_language_recognition_access_and_falls_with_discrimination():
@@ -253,11 +255,6 @@ def test_hiring_score_rises_with_language_recognition_access_and_falls_with_disc
     assert work.migrant_hiring_score(**{**base, "access": np.array([1.0])})[0] > score
     assert work.migrant_hiring_score(**{**base, "discrimination": 0.5})[0] < score
     assert score == pytest.approx(1.4 * 0.6 * 0.25 * (0.25 + 0.75 * 0.5) * 0.8)
-
-
-def test_labour_demand_grows_with_consumers():
-    assert work.labour_demand(1000, 110, 100, elasticity=1.0) == pytest.approx(1100)
-    assert work.labour_demand(1000, 100, 100) == pytest.approx(1000)
 
 
 # ---------------------------------------------------------------- access

@@ -16,9 +16,13 @@ import numpy as np
 from model.codes import Employment, Origin, Status
 from model.month import Month
 from model.population import Table
-from model.scenario import BehaviourParams, NationalParams
+from model.scenario import BehaviourParams, LabourParams, NationalParams
 
-FAST_TRACK_RATE = 0.05  # monthly recognition chance of credential holders at full fast-track
+FAST_TRACK_RATE = 0.05  # 1/month: recognition chance of credential holders at full fast-track
+# shape of the Gamma distribution of asylum processing delays (dimensionless): 2 gives a
+# right-skewed delay with a mode at half the mean, as in the spread of BAMF durations (assumption)
+DELAY_SHAPE = 2.0
+TRUST_AFTER_REJECTION = 0.5  # ratio: trust in authorities kept after a rejected claim (assumption)
 
 
 @dataclass
@@ -33,7 +37,7 @@ def run(month: Month) -> StatusMonth:
     """Process 3 for one month: claims decided, idle months, recognition, what time teaches."""
     p, mig, rng = month.params, month.mig, month.rng
     granted, rejected = decide_claims(mig, month.t, p.national, rng)
-    erode_employability(mig, p.behaviour)
+    erode_employability(mig, p.behaviour, p.labour)
     fast_track_recognition(mig, p.policies.credential_fast_track, rng)
     learn_with_time(mig, p.behaviour)
     return StatusMonth(granted, rejected)
@@ -59,7 +63,7 @@ def decision_months(
 ) -> np.ndarray:
     """Month each pending claim is decided: arrival + a gamma-distributed processing delay."""
     mean = national.processing_delay_months
-    delay = rng.gamma(2.0, mean / 2.0, len(arrival_month)) if mean > 0 else 0.0
+    delay = rng.gamma(DELAY_SHAPE, mean / DELAY_SHAPE, len(arrival_month)) if mean > 0 else 0
     return (arrival_month + np.ceil(delay)).astype(np.int32)
 
 
@@ -81,7 +85,7 @@ def decide_claims(
     rejected = due[~granted]
     mig.status[rejected] = Status.IRREGULAR
     mig.leaving[rejected] = rng.random(len(rejected)) < national.departure_after_rejection
-    mig.trust[rejected] *= 0.5
+    mig.trust[rejected] *= TRUST_AFTER_REJECTION
     return int(granted.sum()), len(rejected)
 
 
@@ -108,11 +112,19 @@ def may_work_formally(mig: Table, t: int, national: NationalParams) -> np.ndarra
     return secure | pending_ok
 
 
-def erode_employability(mig: Table, behaviour: BehaviourParams) -> None:
-    """Idle months cost employability (discouragement, skills depreciation); work rebuilds it."""
+def erode_employability(
+    mig: Table, behaviour: BehaviourParams, labour: LabourParams | None = None
+) -> None:
+    """Idle months cost employability (discouragement, skills depreciation); work rebuilds it.
+
+    Each idle month takes ``employability_erosion``; each working month gives back
+    ``labour.employability_rebuild`` times that; employability stays within
+    [``labour.employability_floor``, 1].
+    """
+    lab = labour or LabourParams()
     idle = mig.present & (mig.employment == Employment.NONE)
     mig.idle_months[idle] += 1
     mig.employability[idle] -= behaviour.employability_erosion
     working = mig.present & ~idle
-    mig.employability[working] += 2 * behaviour.employability_erosion
-    np.clip(mig.employability, 0.2, 1.0, out=mig.employability)
+    mig.employability[working] += lab.employability_rebuild * behaviour.employability_erosion
+    np.clip(mig.employability, lab.employability_floor, 1.0, out=mig.employability)

@@ -1,8 +1,13 @@
-"""Process 4 — work: formal hiring, informal work, separations, and labour demand.
+"""Process 4 — work: a segmented labour market that hosts and newcomers share.
 
-Formal hiring chances rise with skills, recognised credentials, language, documents and transit
-access to the centre's jobs, and fall with employers' discrimination; informal work is the
-fallback. Labour demand grows with the consuming population — newcomers are customers too.
+Four segments: formal jobs for low, mid and high skills, and an informal sector. In each, seekers
+(hosts score 1, newcomers by their hiring score) are matched to vacancies by a matching function
+(hires = efficiency x seekers^a x vacancies^(1-a), Petrongolo & Pissarides 2001), so newcomers
+congest the hosts' search and vacancies ease it. Jobs follow consumer demand (residents and their
+spending; long-run elasticity 1, Peri 2016) with a partial adjustment; wages follow each segment's
+unemployment along a wage curve (Blanchflower & Oswald 1994). Hosts' informal workers lose and
+find informal work in the same pool as newcomers (Del Carpio & Wagner 2015). The efficiencies are
+set at month 0 so that the city's start is its steady state: with no arrivals nothing drifts.
 Source: seed, Difficultés rencontrées par les migrants ("non-reconnaissance des diplômes",
 "discrimination"), Défis ("l'accès aux emplois et services centralisés").
 """
@@ -17,39 +22,90 @@ from model.codes import Employment
 from model.month import Month
 from model.population import Table
 from model.processes import status
+from model.scenario import LabourParams, Scenario
 
-SKILL_FACTOR = np.array([0.6, 1.0, 1.4])  # low, mid, high skills, once recognised
-UNRECOGNISED = 0.6  # what skills are worth to employers without recognised credentials
-WAGE_FACTOR = np.array([0.8, 1.0, 1.5])
-LANGUAGE_EXPONENT = 2.0
-FORMAL_VACANCY_RATE = 0.02  # formal jobs open at month 0, share of those filled
-RESIDENTS_SMOOTHING_MONTHS = 12.0  # labour demand follows the population over about a year
-# horizontal coherence: employment services and transport planned together bring the periphery
-# closer to jobs; at full coherence, this share of the access gap to the centre is closed
-COORDINATED_ACCESS = 0.6
 WORKING_AGE_BANDS = 2  # age bands 0 (18-29) and 1 (30-59) look for work
+LOW, MID, HIGH, INFORMAL = 0, 1, 2, 3  # the segments: formal low / mid / high skills, informal
+N_SEGMENTS = 4
+FORMAL_SEGMENTS = 3
+MIN_UNEMPLOYMENT = 0.005  # share: floor of a segment's unemployment rate (wage curve, start)
+TINY = 1e-12  # agents: a divisor's floor where a count may be zero
 
 
 @dataclass
 class LabourMarket:
-    """The labour market's memory: formal jobs and residents at month 0, residents smoothed.
+    """The labour market's memory, one entry per segment (low, mid, high, informal).
 
     Attributes:
-        formal_jobs_start: formal jobs at month 0 (filled plus the vacancy margin), agents.
-        residents_start: residents at month 0, persons per agent.
-        residents_smoothed: residents followed with a lag of about a year (customers).
+        jobs: jobs the local economy supports now (filled plus vacant), agents.
+        jobs_start: jobs at month 0, agents.
+        efficiency: matching efficiency (hires per month at tightness 1 per unit of score).
+        wage_index: wages relative to month 0.
+        unemployment_start: the segment's host unemployment rate at month 0 (share).
+        residents_start: residents at month 0 (persons per agent).
+        spending_start: residents' monthly incomes at month 0 (currency per agent).
+        host_segment: each host household's segment (``N_SEGMENTS``: not in the labour force).
     """
 
-    formal_jobs_start: float
+    jobs: np.ndarray
+    jobs_start: np.ndarray
+    efficiency: np.ndarray
+    wage_index: np.ndarray
+    unemployment_start: np.ndarray
     residents_start: float
-    residents_smoothed: float
+    spending_start: float
+    host_segment: np.ndarray
 
     @classmethod
-    def at_start(cls, hh: Table) -> LabourMarket:
-        """The month-0 market of a city of host households."""
-        formal = int((hh.employment == Employment.FORMAL).sum())
+    def at_start(cls, hh: Table, params: Scenario) -> LabourMarket:
+        """The month-0 market of a city of host households, calibrated to be at rest.
+
+        In each segment the matching efficiency is set so that month-0 hires equal month-0
+        separations (flow balance s E = f U, with the month's separations open at matching):
+        with no arrivals the unemployment rate stays put.
+        """
+        lab, b, city = params.labour, params.behaviour, params.city
+        seg = host_segments(hh)
+        employed = np.bincount(
+            seg, weights=hh.employment != Employment.NONE, minlength=N_SEGMENTS + 1
+        )[:N_SEGMENTS]
+        seekers = np.bincount(
+            seg, weights=hh.employment == Employment.NONE, minlength=N_SEGMENTS + 1
+        )[:N_SEGMENTS]
         residents = float(hh.size.sum())
-        return cls(formal * (1 + FORMAL_VACANCY_RATE), residents, residents)
+        v = lab.formal_vacancy_rate
+        vacant = np.empty(N_SEGMENTS)
+        vacant[:FORMAL_SEGMENTS] = employed[:FORMAL_SEGMENTS] * v / (1 - v)
+        vacant[INFORMAL] = city.informal_jobs_per_resident * residents
+        separation = np.array(
+            [b.job_separation_formal] * FORMAL_SEGMENTS + [b.job_separation_informal]
+        )
+        # where a segment has no unemployed host at month 0, its expected steady state stands in
+        u0 = max(city.host_unemployment_rate, MIN_UNEMPLOYMENT)
+        expected_seekers = (employed + seekers) * u0
+        seekers_for_fit = np.where(seekers > 0, seekers, expected_seekers)
+        a = lab.matching_elasticity
+        # separations open their jobs before the month's matching: vacancies then are V + s E
+        open_at_matching = np.maximum(vacant + separation * employed, TINY)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            efficiency = (separation * employed) / (
+                seekers_for_fit**a * open_at_matching ** (1 - a)
+            )
+        # an informal sector where no host works (northern city): the finding rate at tightness 1
+        efficiency = np.where(employed > 0, efficiency, b.job_finding_informal)
+        labour_force = employed + seekers
+        unemployment = np.where(labour_force > 0, seekers / np.maximum(labour_force, 1), u0)
+        jobs = employed + vacant
+        return cls(
+            jobs=jobs.copy(),
+            jobs_start=jobs,
+            efficiency=np.nan_to_num(efficiency),
+            wage_index=np.ones(N_SEGMENTS),
+            unemployment_start=np.maximum(unemployment, MIN_UNEMPLOYMENT),
+            residents_start=residents,
+            spending_start=float(hh.income.sum()),
+            host_segment=seg,
+        )
 
 
 @dataclass
@@ -58,15 +114,30 @@ class WorkMonth:
 
     Attributes:
         may_work: per newcomer, the right to formal work this month.
+        vacancies: open jobs per segment after hiring (agents).
+        wage_index: wages per segment relative to month 0.
     """
 
     may_work: np.ndarray
+    vacancies: np.ndarray
+    wage_index: np.ndarray
+
+
+def host_segments(hh: Table) -> np.ndarray:
+    """Each household row's segment: its worker's skill or informal (4: not in the labour force)."""
+    seg = np.where(hh.informal_worker, INFORMAL, hh.skill).astype(np.int64)
+    return np.where(hh.in_labour_force & hh.host, seg, N_SEGMENTS)
+
+
+def newcomer_segments(skill: np.ndarray, recognised: np.ndarray) -> np.ndarray:
+    """The formal segment a newcomer competes in: high skills without recognition count as mid."""
+    return np.where((skill == HIGH) & ~recognised, MID, skill).astype(np.int64)
 
 
 def run(
     month: Month, market: LabourMarket, discrimination_factor: float, employer_openness: float
 ) -> WorkMonth:
-    """Process 4 for one month: separations, formal hiring, informal work, earnings.
+    """Process 4 for one month: demand, separations, formal and informal matching, wages.
 
     Args:
         month: the month's context.
@@ -75,12 +146,85 @@ def run(
         employer_openness: share by which engaged employers cut discrimination (from partners).
     """
     p, rng, t = month.params, month.rng, month.t
-    b = p.behaviour
+    b, lab = p.behaviour, p.labour
     hh, mig = month.hh, month.mig
-    residents = float(hh.size[hh.present].sum())
-    market.residents_smoothed += (residents - market.residents_smoothed) / (
-        RESIDENTS_SMOOTHING_MONTHS
+    adjust_demand(market, hh, lab)
+    host_employment = hh.employment[month.hosts]  # a view: writes go to the table
+    host_seg = market.host_segment
+    in_force = host_seg < N_SEGMENTS
+    may_work = status.may_work_formally(mig, t, p.national)
+    working_age = mig.present & (mig.age_band < WORKING_AGE_BANDS)
+    # who searches this month is settled before separations: the newly separated search next month
+    host_formal_seekers = np.flatnonzero(
+        in_force & (host_seg < INFORMAL) & (host_employment == Employment.NONE)
     )
+    host_informal_seekers = np.flatnonzero(
+        in_force & (host_seg == INFORMAL) & (host_employment == Employment.NONE)
+    )
+    mig_seekers = np.flatnonzero(working_age & may_work & (mig.employment != Employment.FORMAL))
+    separate(month, host_employment, in_force)
+    # formal matching, segment by segment
+    mig_seg = newcomer_segments(mig.skill, mig.recognised)
+    filled = segment_counts(host_seg, host_employment, mig_seg, mig.employment, mig.present)
+    informal_before = mig.present & (mig.employment == Employment.INFORMAL)
+    scores = migrant_hiring_score(
+        mig.employability[mig_seekers],
+        mig.skill[mig_seekers],
+        mig.recognised[mig_seekers],
+        mig.language[mig_seekers],
+        seeker_access(month, mig_seekers),
+        min(1.0, b.hiring_discrimination * discrimination_factor * (1 - employer_openness)),
+        carer=mig.female[mig_seekers] & (hh.children[mig.household[mig_seekers]] > 0),
+        childcare_barrier=b.childcare_barrier,
+        labour=lab,
+    )
+    vacancies = np.maximum(market.jobs - filled, 0.0)
+    formal_segment = np.concatenate([host_seg[host_formal_seekers], mig_seg[mig_seekers]])
+    hired = match(
+        formal_segment,
+        np.concatenate([np.ones(len(host_formal_seekers)), scores]),
+        vacancies,
+        market.efficiency,
+        lab.matching_elasticity,
+        rng,
+    )
+    host_employment[host_formal_seekers[hired[: len(host_formal_seekers)]]] = Employment.FORMAL
+    mig_hired = mig_seekers[hired[len(host_formal_seekers) :]]
+    mig.employment[mig_hired] = Employment.FORMAL
+    filled += np.bincount(formal_segment[hired], minlength=N_SEGMENTS)[:N_SEGMENTS]
+    filled[INFORMAL] -= informal_before[mig_hired].sum()  # they leave informal work
+    # informal work: hosts' informal workers and idle newcomers draw from one pool
+    idle = np.flatnonzero(working_age & (mig.employment == Employment.NONE))
+    informal_seekers = len(host_informal_seekers) + len(idle)
+    vacancies = np.maximum(market.jobs - filled, 0.0)
+    found = match(
+        np.full(informal_seekers, INFORMAL),
+        np.ones(informal_seekers),
+        vacancies,
+        market.efficiency,
+        lab.matching_elasticity,
+        rng,
+    )
+    host_employment[host_informal_seekers[found[: len(host_informal_seekers)]]] = (
+        Employment.INFORMAL
+    )
+    mig.employment[idle[found[len(host_informal_seekers) :]]] = Employment.INFORMAL
+    filled[INFORMAL] += found.sum()
+    unemployed = segment_unemployed(
+        host_seg, host_employment, mig_seg, mig.employment, working_age, may_work
+    )
+    total = unemployed + filled
+    rate = np.where(total > 0, unemployed / np.maximum(total, 1.0), market.unemployment_start)
+    adjust_wages(market, rate, lab)
+    mig.earnings[:] = earnings(
+        mig.employment, mig_seg, market.wage_index, b.wage_formal, b.wage_informal, lab
+    )
+    return WorkMonth(may_work, np.maximum(market.jobs - filled, 0.0), market.wage_index.copy())
+
+
+def separate(month: Month, host_employment: np.ndarray, in_force: np.ndarray) -> None:
+    """Jobs lost this month, hosts' and newcomers'."""
+    b, mig, rng = month.params.behaviour, month.mig, month.rng
     lost = mig.present & separations(
         mig.employment,
         b.job_separation_formal * b.newcomer_separation_factor,
@@ -88,59 +232,88 @@ def run(
         rng,
     )
     mig.employment[lost] = Employment.NONE
-    host_employment = hh.employment[month.hosts]  # a view: writes go to the table
-    host_lost = (host_employment == Employment.FORMAL) & (
-        rng.random(len(host_employment)) < b.job_separation_formal
+    host_lost = in_force & separations(
+        host_employment, b.job_separation_formal, b.job_separation_informal, rng
     )
     host_employment[host_lost] = Employment.NONE
-    # formal hiring: hosts and newcomers with the right to work compete for vacancies
-    jobs = labour_demand(
-        market.formal_jobs_start,
-        market.residents_smoothed,
-        market.residents_start,
-        p.city.labour_demand_elasticity,
-    )
-    filled = (host_employment == Employment.FORMAL).sum() + (
-        mig.employment[mig.present] == Employment.FORMAL
-    ).sum()
-    host_seekers = np.flatnonzero(
-        hh.in_labour_force[month.hosts] & (host_employment == Employment.NONE)
-    )
-    may_work = status.may_work_formally(mig, t, p.national)
-    working_age = mig.present & (mig.age_band < WORKING_AGE_BANDS)
-    mig_seekers = np.flatnonzero(working_age & may_work & (mig.employment != Employment.FORMAL))
-    block = hh.block[mig.household[mig_seekers]]
+
+
+def seeker_access(month: Month, seekers: np.ndarray) -> np.ndarray:
+    """Transit access of seekers' blocks to the centre's jobs, improved by horizontal coherence."""
+    p, hh, mig = month.params, month.hh, month.mig
+    block = hh.block[mig.household[seekers]]
     access = month.space.access()[np.maximum(block, 0)]
-    access = access + (1 - access) * COORDINATED_ACCESS * p.governance.horizontal_coherence
-    scores = migrant_hiring_score(
-        mig.employability[mig_seekers],
-        mig.skill[mig_seekers],
-        mig.recognised[mig_seekers],
-        mig.language[mig_seekers],
-        access,
-        min(1.0, b.hiring_discrimination * discrimination_factor * (1 - employer_openness)),
-        carer=mig.female[mig_seekers] & (hh.children[mig.household[mig_seekers]] > 0),
-        childcare_barrier=b.childcare_barrier,
+    return access + (1 - access) * p.labour.coordinated_access * p.governance.horizontal_coherence
+
+
+def segment_counts(
+    host_seg: np.ndarray,
+    host_employment: np.ndarray,
+    mig_seg: np.ndarray,
+    mig_employment: np.ndarray,
+    present: np.ndarray,
+) -> np.ndarray:
+    """Filled jobs per segment: hosts' and present newcomers' (agents)."""
+    host_job = np.where(host_employment != Employment.NONE, host_seg, N_SEGMENTS)
+    mig_job = np.where(
+        present & (mig_employment == Employment.FORMAL),
+        mig_seg,
+        np.where(present & (mig_employment == Employment.INFORMAL), INFORMAL, N_SEGMENTS),
     )
-    hired = hire(
-        np.concatenate([np.ones(len(host_seekers)), scores]),
-        jobs - filled,
-        b.job_finding_formal,
-        rng,
+    counts = np.bincount(host_job, minlength=N_SEGMENTS + 1) + np.bincount(
+        mig_job, minlength=N_SEGMENTS + 1
     )
-    hh.employment[host_seekers[hired[: len(host_seekers)]]] = Employment.FORMAL
-    mig.employment[mig_seekers[hired[len(host_seekers) :]]] = Employment.FORMAL
-    # informal work absorbs some of the rest, up to the openings it has
-    slots = p.city.informal_jobs_per_resident * residents
-    informal_filled = (mig.employment[mig.present] == Employment.INFORMAL).sum()
-    room = max(0.0, 1.0 - informal_filled / slots) if slots > 0 else 0.0
-    idle = working_age & (mig.employment == Employment.NONE)
-    finds = rng.random(mig.n) < b.job_finding_informal * room
-    mig.employment[idle & finds] = Employment.INFORMAL
-    mig.earnings[:] = earnings(
-        mig.employment, mig.skill, mig.recognised, b.wage_formal, b.wage_informal
-    )
-    return WorkMonth(may_work)
+    return counts[:N_SEGMENTS].astype(float)
+
+
+def segment_unemployed(
+    host_seg: np.ndarray,
+    host_employment: np.ndarray,
+    mig_seg: np.ndarray,
+    mig_employment: np.ndarray,
+    working_age: np.ndarray,
+    may_work: np.ndarray,
+) -> np.ndarray:
+    """Jobless seekers per segment.
+
+    Hosts count in their segment; idle newcomers in their formal segment if they may work
+    formally, and in the informal sector in any case.
+    """
+    host_idle = np.where(host_employment == Employment.NONE, host_seg, N_SEGMENTS)
+    idle = working_age & (mig_employment == Employment.NONE)
+    counts = np.bincount(host_idle, minlength=N_SEGMENTS + 1)[:N_SEGMENTS].astype(float)
+    counts[:FORMAL_SEGMENTS] += np.bincount(mig_seg[idle & may_work], minlength=FORMAL_SEGMENTS)[
+        :FORMAL_SEGMENTS
+    ]
+    counts[INFORMAL] += idle.sum()
+    return counts
+
+
+def adjust_demand(market: LabourMarket, hh: Table, lab: LabourParams) -> None:
+    """Jobs move a share of the way to what consumer demand supports (partial adjustment).
+
+    Demand is a mix of residents and their spending (household incomes), each relative to
+    month 0; jobs supported = jobs at month 0 x demand ^ ``demand_elasticity``.
+    """
+    here = hh.present
+    residents = float(hh.size[here].sum()) / max(market.residents_start, 1.0)
+    spending = float(hh.income[here].sum()) / max(market.spending_start, 1.0)
+    w = lab.spending_weight
+    demand = (1 - w) * residents + w * spending
+    target = market.jobs_start * max(demand, 0.0) ** lab.demand_elasticity
+    market.jobs += adjustment_rate(lab.demand_half_life_months) * (target - market.jobs)
+
+
+def adjust_wages(market: LabourMarket, unemployment: np.ndarray, lab: LabourParams) -> None:
+    """Wages move a share of the way to the wage curve: (u / u at month 0) ^ elasticity."""
+    ratio = np.maximum(unemployment, MIN_UNEMPLOYMENT) / market.unemployment_start
+    target = ratio**lab.wage_curve_elasticity
+    market.wage_index += adjustment_rate(lab.wage_half_life_months) * (target - market.wage_index)
+
+
+def adjustment_rate(half_life_months: float) -> float:
+    """Monthly share of a gap closed when the gap halves in ``half_life_months``."""
+    return 1 - 2 ** (-1 / half_life_months)
 
 
 def migrant_hiring_score(
@@ -152,18 +325,23 @@ def migrant_hiring_score(
     discrimination: float,
     carer: np.ndarray | None = None,
     childcare_barrier: float = 0.0,
+    labour: LabourParams | None = None,
 ) -> np.ndarray:
     """Relative formal-hiring chance of newcomer seekers (a host seeker scores 1).
 
     ``carer`` marks mothers of young children without childcare, whose search is cut by
     ``childcare_barrier``.
     """
-    skill_factor = SKILL_FACTOR[skill] * np.where((skill > 0) & ~recognised, UNRECOGNISED, 1.0)
-    language_factor = np.clip(language, 0.0, 1.0) ** LANGUAGE_EXPONENT
-    access_factor = 0.25 + 0.75 * access
+    lab = labour or LabourParams()
+    skill_factor = np.array([lab.skill_factor_low, lab.skill_factor_mid, lab.skill_factor_high])
+    worth = skill_factor[skill] * np.where(
+        (skill > LOW) & ~recognised, lab.unrecognised_factor, 1.0
+    )
+    language_factor = np.clip(language, 0.0, 1.0) ** lab.language_exponent
+    access_factor = lab.access_floor + (1 - lab.access_floor) * access
     return (
         employability
-        * skill_factor
+        * worth
         * language_factor
         * access_factor
         * (1.0 - discrimination)
@@ -171,26 +349,41 @@ def migrant_hiring_score(
     )
 
 
-def hire(
-    scores: np.ndarray, vacancies: float, finding_rate: float, rng: np.random.Generator
+def match(
+    segment: np.ndarray,
+    scores: np.ndarray,
+    vacancies: np.ndarray,
+    efficiency: np.ndarray,
+    elasticity: float,
+    rng: np.random.Generator,
 ) -> np.ndarray:
-    """Bernoulli hiring of seekers, rationed so expected hires never exceed the vacancies.
+    """Bernoulli hiring of seekers through a matching function, segment by segment.
+
+    A seeker scoring 1 in segment k is hired with chance efficiency_k x (V_k / S_k)^(1-a), where
+    S_k is the segment's summed score: hires = efficiency x S^a x V^(1-a). Expected hires never
+    exceed the vacancies.
 
     Args:
+        segment: each seeker's segment.
         scores: relative hiring chance of each seeker (host = 1).
-        vacancies: open formal jobs this month (in agents).
-        finding_rate: monthly hiring chance of a seeker scoring 1 in a slack market.
+        vacancies: open jobs per segment (agents).
+        efficiency: matching efficiency per segment.
+        elasticity: a, the elasticity of hires to seekers.
         rng: the model's generator.
 
     Returns:
         Boolean mask of hired seekers.
     """
-    raw = np.clip(finding_rate * scores, 0.0, 1.0)
-    demand = raw.sum()
-    if demand <= 0 or vacancies <= 0:
-        return np.zeros(len(scores), dtype=bool)
-    p = raw * min(1.0, vacancies / demand)
-    return rng.random(len(scores)) < p
+    n = len(vacancies)
+    effort = np.bincount(segment, weights=scores, minlength=n)[:n]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = np.where(
+            effort > 0, efficiency * (vacancies / np.maximum(effort, TINY)) ** (1 - elasticity), 0.0
+        )
+    chance = np.clip(scores * rate[segment], 0.0, 1.0)
+    expected = np.bincount(segment, weights=chance, minlength=n)[:n]
+    cap = np.where(expected > vacancies, vacancies / np.maximum(expected, TINY), 1.0)
+    return rng.random(len(scores)) < chance * cap[segment]
 
 
 def separations(
@@ -205,24 +398,19 @@ def separations(
     return rng.random(len(employment)) < rate
 
 
-def labour_demand(
-    jobs_start: float, residents: float, residents_start: float, elasticity: float = 0.9
-) -> float:
-    """Formal jobs the local economy supports, growing with its consumers."""
-    return jobs_start * (max(residents, 1.0) / max(residents_start, 1.0)) ** elasticity
-
-
 def earnings(
     employment: np.ndarray,
-    skill: np.ndarray,
-    recognised: np.ndarray,
+    segment: np.ndarray,
+    wage_index: np.ndarray,
     wage_formal: float,
     wage_informal: float,
+    labour: LabourParams | None = None,
 ) -> np.ndarray:
-    """Monthly earnings by job type and (recognised) skill."""
-    effective_skill = np.where((skill == 2) & ~recognised, 1, skill)
+    """Monthly earnings by job type and segment, times the segment's wage index."""
+    lab = labour or LabourParams()
+    factor = np.array([lab.wage_factor_low, 1.0, lab.wage_factor_high])
     return np.where(
         employment == Employment.FORMAL,
-        wage_formal * WAGE_FACTOR[effective_skill],
-        np.where(employment == Employment.INFORMAL, wage_informal, 0.0),
+        wage_formal * factor[segment] * wage_index[segment],
+        np.where(employment == Employment.INFORMAL, wage_informal * wage_index[INFORMAL], 0.0),
     ).astype(np.float32)

@@ -1,0 +1,182 @@
+"""The labour market (docs/ODD.md §7.4): a steady start, shared informal work, demand and wages
+that adjust, and every coefficient named."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import ROOT, SCENARIOS, small_scenario
+
+from model import Scenario, simulate
+from model.codes import Employment
+from model.processes import work
+from model.scenario import LabourParams
+from model.setup import host_workers
+
+SOUTHERN = SCENARIOS / "southern_secondary_city.toml"
+
+
+def _small_southern(**overrides) -> Scenario:
+    base = Scenario.from_toml(SOUTHERN).with_overrides(
+        {
+            "city.host_households": 4000,
+            "city.grid_size": 10,
+            "inflow.total": 1200,
+            "inflow.duration_months": 24,
+            "run.months": 60,
+        }
+    )
+    return base.with_overrides(overrides) if overrides else base
+
+
+def _host_unemployment(scenario: Scenario, seed: int) -> np.ndarray:
+    return simulate(scenario, seed=seed).timeseries.host_unemployment_rate.to_numpy()
+
+
+@pytest.mark.parametrize("make", [small_scenario, _small_southern], ids=["northern", "southern"])
+def test_with_no_arrivals_host_unemployment_stays_within_a_point_for_ten_years(make):
+    scenario = make(**{"inflow.total": 0, "run.months": 120, "city.host_households": 6000})
+    drift = [
+        (u[-12:].mean() - u[:3].mean()) for u in (_host_unemployment(scenario, s) for s in range(4))
+    ]
+    assert abs(np.mean(drift)) < 0.01, drift
+    start = scenario.city.host_unemployment_rate
+    assert np.mean([_host_unemployment(scenario, 0)[:3].mean()]) == pytest.approx(start, abs=0.01)
+
+
+def test_newcomers_compete_with_hosts_for_informal_work():
+    """Southern city: hosts' informal workers are re-hired from the pool newcomers draw on, so
+    the inflow raises host unemployment against the zero-arrival twin (paired seeds)."""
+    effects = []
+    for seed in range(3):
+        run = _host_unemployment(_small_southern(), seed)
+        twin = _host_unemployment(_small_southern(**{"inflow.total": 0}), seed)
+        effects.append((run[12:] - twin[12:]).mean())
+    # 1,200 newcomers into a labour force of 3,200: the effect is real but far from one-for-one
+    assert 0.01 < np.mean(effects) < 0.15, effects
+
+
+def test_hosts_skills_and_informal_work_follow_their_shares():
+    lab = LabourParams(host_low_skill_share=0.5, host_high_skill_share=0.1, host_informal_share=0.7)
+    city = Scenario().city.model_copy(update={"host_unemployment_rate": 0.1})
+    rng = np.random.default_rng(0)
+    informal_home = rng.random(50_000) < 0.4
+    w = host_workers(lab, city, informal_home, rng)
+    force = w["in_labour_force"]
+    assert force.mean() == pytest.approx(lab.host_labour_force_share, abs=0.01)
+    assert np.bincount(w["skill"][force], minlength=3) / force.sum() == pytest.approx(
+        [0.5, 0.4, 0.1], abs=0.01
+    )
+    assert w["informal_worker"][force].mean() == pytest.approx(0.7, abs=0.01)
+    assert w["informal_worker"][force & informal_home].all()  # informal dwellers first
+    assert (w["employment"][force] == 0).mean() == pytest.approx(0.1, abs=0.01)
+
+
+def test_unrecognised_high_skills_compete_for_mid_skill_jobs():
+    segment = work.newcomer_segments(np.array([0, 1, 2, 2]), np.array([False, False, False, True]))
+    assert segment.tolist() == [work.LOW, work.MID, work.MID, work.HIGH]
+
+
+def test_matching_congests_with_more_seekers_and_eases_with_more_vacancies():
+    rng = np.random.default_rng(1)
+    eff, a = np.array([0.3]), 0.5
+
+    def hired(seekers, vacancies):
+        seg = np.zeros(seekers, dtype=np.int64)
+        return work.match(seg, np.ones(seekers), np.array([vacancies]), eff, a, rng).mean()
+
+    assert hired(4000, 400) < hired(1000, 400) < hired(1000, 1600)
+    # the rate per seeker is efficiency x tightness^(1-a): 0.3 x (400 / 1000)^0.5
+    assert hired(20_000, 8000) == pytest.approx(0.3 * 0.4**0.5, abs=0.01)
+
+
+class _Hosts:
+    """A stand-in household table for the demand rule."""
+
+    def __init__(self, size, income):
+        self.size, self.income = np.asarray(size), np.asarray(income, dtype=float)
+        self.present = np.ones(len(self.size), dtype=bool)
+
+
+def _market(jobs: float = 1000.0) -> work.LabourMarket:
+    return work.LabourMarket(
+        jobs=np.full(4, jobs),
+        jobs_start=np.full(4, jobs),
+        efficiency=np.ones(4),
+        wage_index=np.ones(4),
+        unemployment_start=np.full(4, 0.06),
+        residents_start=100.0,
+        spending_start=100.0,
+        host_segment=np.zeros(0, dtype=np.int64),
+    )
+
+
+def test_jobs_follow_consumer_demand_with_the_stated_half_life():
+    lab = LabourParams(demand_elasticity=1.0, demand_half_life_months=24, spending_weight=0.5)
+    market = _market()
+    hh = _Hosts([1] * 120, [1.0] * 100 + [0.0] * 20)  # 20 % more residents, no more spending
+    for _ in range(24):
+        work.adjust_demand(market, hh, lab)
+    # target 1000 x (0.5 x 1.2 + 0.5 x 1.0) = 1100; half the gap closed in 24 months
+    assert market.jobs[0] == pytest.approx(1050, abs=0.5)
+    for _ in range(240):
+        work.adjust_demand(market, hh, lab)
+    assert market.jobs[0] == pytest.approx(1100, abs=0.5)
+
+
+def test_wages_fall_along_the_wage_curve_when_unemployment_rises():
+    lab = LabourParams(wage_curve_elasticity=-0.1, wage_half_life_months=12)
+    market = _market()
+    for _ in range(400):
+        work.adjust_wages(market, np.array([0.12, 0.06, 0.03, 0.06]), lab)
+    assert market.wage_index == pytest.approx([2**-0.1, 1.0, 2**0.1, 1.0], abs=1e-3)
+    pay = work.earnings(
+        np.array([Employment.FORMAL, Employment.FORMAL, Employment.INFORMAL, Employment.NONE]),
+        np.array([0, 2, 0, 0]),
+        market.wage_index,
+        2000,
+        800,
+        lab,
+    )
+    assert pay.tolist() == pytest.approx(
+        [2000 * 0.8 * 2**-0.1, 2000 * 1.5 * 2**0.1, 800, 0.0], rel=1e-3
+    )
+
+
+def test_language_exponent_is_a_lever():
+    base = dict(
+        employability=np.ones(1),
+        skill=np.array([1]),
+        recognised=np.array([True]),
+        language=np.array([0.5]),
+        access=np.array([1.0]),
+        discrimination=0.0,
+    )
+    scores = [
+        work.migrant_hiring_score(**base, labour=LabourParams(language_exponent=e))[0]
+        for e in (1.0, 2.0, 3.0)
+    ]
+    assert scores == pytest.approx([0.5, 0.25, 0.125])
+
+
+def _float_literals_in_functions(path: Path) -> list[str]:
+    tolerated = {0.0, 1.0, -1.0}
+    found = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            for inner in ast.walk(node):
+                if (
+                    isinstance(inner, ast.Constant)
+                    and isinstance(inner.value, float)
+                    and inner.value not in tolerated
+                ):
+                    found.append(f"{path.name}:{inner.lineno}: {inner.value}")
+    return found
+
+
+@pytest.mark.parametrize("name", ["work.py", "status.py"])
+def test_no_bare_float_literal_in_the_labour_processes(name):
+    assert _float_literals_in_functions(ROOT / "model" / "processes" / name) == []
