@@ -30,6 +30,9 @@ grid_size = 10
 [inflow]
 total = 500
 duration_months = 12
+[national]
+# money for new mandates follows at once, so that governance.resources acts within 24 months
+transfer_lag_months = 0
 """
 
 
