@@ -99,7 +99,9 @@ class ArrivalCity(mesa.Model):
         self.warmup = p.run.warmup_months
         self.population = Population()
         self.space = CitySpace(p.city, self.rng, self.random)
-        hosts = setup.host_households(p.city, p.behaviour, self.space, self.scale, self.rng)
+        hosts = setup.host_households(
+            p.city, p.behaviour, p.housing, self.space, self.scale, self.rng
+        )
         hh = self.population.households
         hh.append(len(hosts["size"]), **hosts)
         setup.fit_housing_stock(self.space, hosts, p.city.housing_vacancy_rate)

@@ -415,6 +415,74 @@ class BehaviourParams(Section):
     )
 
 
+class HousingParams(Section):
+    """Settlement and the housing market (docs/ODD.md §7.2; sources in §8)."""
+
+    rooms_per_unit: float = P(
+        2.5, 1.0, 8.0, "rooms", "rooms of the unit a block's rent is quoted for"
+    )
+    room_shortfall_aversion: float = P(
+        3.0, 0.0, 20.0, "weight", "aversion to listings where one would get too few rooms"
+    )
+    listings_viewed: int = P(20, 1, 200, "listings/month", "listings a seeker hears of in a month")
+    word_of_mouth_share: float = P(
+        0.5, 0.0, 1.0, "share", "of the listings heard of, share from one's origin community"
+    )
+    search_doubled_up: float = P(
+        0.15, 0.0, 1.0, "1/month", "chance a doubled-up newcomer household looks for a formal unit"
+    )
+    search_informal: float = P(
+        0.05, 0.0, 1.0, "1/month", "chance an informally housed newcomer household looks for one"
+    )
+    search_crowded_renter: float = P(
+        0.1, 0.0, 1.0, "1/month", "chance an overcrowded newcomer renter looks for more room"
+    )
+    savings_spread_months: float = P(
+        12.0, 1.0, 120.0, "months", "savings count towards rent as if spread over this many months"
+    )
+    arrears_months_to_notice: int = P(
+        2, 1, 24, "months", "months of unpaid rent before eviction can start (BGB §543)"
+    )
+    max_rent_change: float = P(
+        0.02, 0.0, 0.2, "share/month", "largest change of a block's rent in a month"
+    )
+    supply_elasticity: float = P(
+        0.4,
+        0.0,
+        3.0,
+        "ratio",
+        "long-run change in formal units per unit of rent above its cost-based level",
+    )
+    informal_response: float = P(
+        0.25,
+        0.0,
+        1.0,
+        "1/month",
+        "share of the households left without a dwelling who build or find one at the edge a month",
+    )
+    informal_land_base: float = P(
+        0.002,
+        0.0,
+        0.5,
+        "share of formal units",
+        "edge land that can be occupied informally where no settlement exists yet",
+    )
+    informal_rooms_max: int = P(2, 1, 6, "rooms", "an informal dwelling has 1 to this many rooms")
+    host_owner_share: float = P(
+        0.5, 0.0, 1.0, "share", "formally housed host households who own their home"
+    )
+    host_income_spread: float = P(
+        0.5, 0.0, 1.5, "log units", "standard deviation of log host household income"
+    )
+    sitting_tenant_burden: float = P(
+        0.7,
+        0.1,
+        1.0,
+        "share of max_rent_burden",
+        "host tenants' rent at month 0 is at most this share of the largest rent burden",
+    )
+
+
 class GovernanceParams(Section):
     """Decentralisation (competences and resources, two dials) and policy coherence."""
 
@@ -540,6 +608,9 @@ class Scenario(Section):
     policies: PoliciesParams = Field(default_factory=PoliciesParams, description="city policies")
     partners: list[PartnerParams] = Field(default_factory=list, description="partner organisations")
     behaviour: BehaviourParams = Field(default_factory=BehaviourParams, description="constants")
+    housing: HousingParams = Field(
+        default_factory=HousingParams, description="settlement and the housing market"
+    )
     run: RunParams = Field(default_factory=RunParams, description="horizon and scale")
 
     @model_validator(mode="after")
