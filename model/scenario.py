@@ -446,6 +446,13 @@ class HousingParams(Section):
     max_rent_change: float = P(
         0.02, 0.0, 0.2, "share/month", "largest change of a block's rent in a month"
     )
+    rent_reversion: float = P(
+        0.03,
+        0.0,
+        1.0,
+        "1/month",
+        "share of a rent's gap to its cost-based level closed a month (half-life ~2 years)",
+    )
     supply_elasticity: float = P(
         0.4,
         0.0,

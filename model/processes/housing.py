@@ -540,6 +540,13 @@ def settle_informal(
     hh.rooms[shelter] = 0
 
 
+def _cost_gap(space: CitySpace) -> np.ndarray:
+    """Each block's rent over its cost-based level, minus 1 (0 where no level is set)."""
+    cost = space.layer("cost_rent")
+    known = cost > 0
+    return np.where(known, space.layer("rent") / np.where(known, cost, 1.0) - 1, 0.0)
+
+
 def update_market(
     space: CitySpace,
     turned_away: np.ndarray,
@@ -550,21 +557,22 @@ def update_market(
     """A stock-flow rental market with its equilibrium at the month-0 state.
 
     Rents follow demand pressure: (occupied + applicants turned away) / units over the natural
-    occupancy, times ``rent_elasticity`` (capped at ``housing.max_rent_change`` a month). Supply
-    follows the rent's gap to its cost-based level (the ``cost_rent`` layer, month 0's rents):
-    units change by ``supply_elasticity * gap / construction_lag_months`` of the stock a month,
-    new building when rents are above cost, withdrawal of vacant units (conversion, demolition)
-    when below. At month 0 occupancy is natural and rent is at cost, so nothing moves; after a
-    shock, rents rise, supply follows and rents come back (DiPasquale & Wheaton 1992).
+    occupancy, times ``rent_elasticity``, and revert towards their cost-based level (the
+    ``cost_rent`` layer, month 0's rents) at ``housing.rent_reversion`` a month, the error
+    correction of stock-flow models; the change is capped at ``housing.max_rent_change``. Supply
+    follows the rent's gap to its cost-based level: units change by
+    ``supply_elasticity * gap / construction_lag_months`` of the stock a month, new building
+    when rents are above cost, withdrawal of vacant units (conversion, demolition) when below.
+    At month 0 occupancy is natural and rent is at cost, so nothing moves; after a shock, rents
+    rise, supply follows and rents come back (DiPasquale & Wheaton 1992).
     """
     units = space.layer("formal_units")
     occupied = space.layer("formal_occupied")
     rent = space.layer("rent")
     stock = np.maximum(units, MIN_STOCK)
     pressure = (occupied + turned_away) / stock - target_occupancy
-    change = np.clip(behaviour.rent_elasticity * pressure, -hp.max_rent_change, hp.max_rent_change)
-    rent *= 1 + change
-    cost = space.layer("cost_rent")
-    gap = np.where(cost > 0, rent / np.where(cost > 0, cost, 1.0) - 1, 0.0)
+    change = behaviour.rent_elasticity * pressure - hp.rent_reversion * _cost_gap(space)
+    rent *= 1 + np.clip(change, -hp.max_rent_change, hp.max_rent_change)
+    gap = _cost_gap(space)
     delta = units * hp.supply_elasticity * gap / behaviour.construction_lag_months
     units += np.maximum(delta, -np.maximum(units - occupied, 0))
