@@ -42,11 +42,11 @@ def _run(args):
         # newcomer renters whose rent exceeds the affordable share of their resources
         ren = np.flatnonzero(~hh.host & hh.present & (hh.tenure == Tenure.FORMAL_RENTER))
         if len(ren):
-            rent = housing.rent_paid(hh, model.space, ren)
-            burden = model.params.behaviour.max_rent_burden
-            if hasattr(housing, "in_arrears"):
-                arr = housing.in_arrears(model.population, model.params, model.space, ren)
-            else:
+            if hasattr(hh, "arrears_months") and "arrears_months" in hh._spec:
+                arr = hh.arrears_months[ren] > 0
+            else:  # before: the arrears test of eviction_draws
+                rent = housing.rent_paid(hh, model.space, ren)
+                burden = model.params.behaviour.max_rent_burden
                 arr = rent > burden * np.maximum(hh.income[ren], 1.0)
             arrears_n += int(arr.sum())
             arrears_d += len(ren)
@@ -88,6 +88,9 @@ def scale(seeds, scales=(1, 5, 20), preset="northern_midsize_asylum"):
         och = [a.overcrowding_rate_hosts.mean() for a in after]
         d36 = [ts.dissimilarity_index.iloc[35] for ts, _ in out]
         dm = [a.dissimilarity_index.mean() for a in after]
+        if "dissimilarity_index_raw" in after[0]:
+            raw = [a.dissimilarity_index_raw.mean() for a in after]
+            print(f"   raw Duncan mean m>24 {ci(raw)}")
         rent = [100 * (ts.mean_rent.max() / ts.mean_rent.iloc[0] - 1) for ts, _ in out]
         rent_tw = [100 * ((ts.mean_rent / tw.mean_rent).max() - 1) for (ts, _), (tw, _) in zip(out, twin)]
         inf = [ts.informal_housing_share_migrants.max() for ts, _ in out]

@@ -29,6 +29,11 @@ from pydantic import (
 
 from model.codes import ENGAGEMENT_LEVELS, SECTORS
 
+# fewest agents the housing mechanisms need when an agent stands for several households
+# (run.scale > 1); see Scenario.check_scale and docs/ODD.md §2
+MIN_HOST_AGENTS_PER_BLOCK = 10  # host agents per block
+MIN_NEWCOMER_AGENTS = 100  # newcomer agents over the run
+
 
 class ScenarioError(ValueError):
     """A scenario (or sweep) file or override that cannot be used, with the place it went wrong.
@@ -651,9 +656,48 @@ class Scenario(Section):
         """Validate a nested dictionary, raising :class:`ScenarioError` on the first problem."""
         check_keys(cls, data, source, ())
         try:
-            return cls.model_validate(data)
+            scenario = cls.model_validate(data)
         except ValidationError as exc:
             raise translate_error(cls, exc, source) from None
+        scenario.check_scale(source)
+        return scenario
+
+    def check_scale(self, source: str = "<scenario>") -> None:
+        """Refuse a ``run.scale`` that leaves too few agents for the housing mechanisms.
+
+        At ``run.scale`` 1 an agent is a household and any city works. Above 1, the rental market
+        needs about ``MIN_HOST_AGENTS_PER_BLOCK`` host agents per block (vacancies, turnover and
+        rent pressure are per-block counts) and co-origin networks and clustering need about
+        ``MIN_NEWCOMER_AGENTS`` newcomer agents; fewer, and outcomes depend on the scale.
+
+        Raises:
+            ScenarioError: on key ``run.scale``, saying the largest scale that would do.
+        """
+        scale = self.run.scale
+        if scale <= 1:
+            return
+        blocks = self.city.grid_size**2
+        per_block = self.city.host_households / scale / blocks
+        if per_block < MIN_HOST_AGENTS_PER_BLOCK:
+            most = self.city.host_households / (MIN_HOST_AGENTS_PER_BLOCK * blocks)
+            raise ScenarioError(
+                source,
+                "run.scale",
+                f"run.scale {scale:g} leaves {per_block:.1f} host agents per block "
+                f"(city.host_households / run.scale / city.grid_size^2); the housing market "
+                f"needs at least {MIN_HOST_AGENTS_PER_BLOCK}: use run.scale <= {max(most, 1):.3g} "
+                "or a smaller city.grid_size",
+            )
+        newcomers = self.inflow.total / scale
+        if 0 < newcomers < MIN_NEWCOMER_AGENTS:
+            most = self.inflow.total / MIN_NEWCOMER_AGENTS
+            raise ScenarioError(
+                source,
+                "run.scale",
+                f"run.scale {scale:g} leaves {newcomers:.0f} newcomer agents "
+                f"(inflow.total / run.scale); housing, networks and clustering need at least "
+                f"{MIN_NEWCOMER_AGENTS}: use run.scale <= {max(most, 1):.3g}",
+            )
 
     @classmethod
     def from_toml(cls, path: str | Path) -> Scenario:
