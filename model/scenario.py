@@ -430,6 +430,9 @@ class HousingParams(Section):
         3.0, 0.0, 20.0, "weight", "aversion to listings where one would get too few rooms"
     )
     listings_viewed: int = P(20, 1, 200, "listings/month", "listings a seeker hears of in a month")
+    application_rounds: int = P(
+        3, 1, 20, "rounds/month", "rounds of applications a formal seeker makes in a month"
+    )
     word_of_mouth_share: float = P(
         0.5, 0.0, 1.0, "share", "of the listings heard of, share from one's origin community"
     )

@@ -430,14 +430,73 @@ def search_formal(
         discrimination: landlords' refusal chance for newcomers this month (default: the
             behavioural constant; the model passes it scaled by attitudes and policy).
 
+    Each seeker applies to one listing per round, for up to ``housing.application_rounds``
+    rounds a month; who is refused or loses the draw for a place tries again among the vacancies
+    left. Several rounds keep the matching friction (places lost because too many chose the same
+    block) small, at any ``run.scale``.
+
     Returns:
         (housed seekers' rows, applicants turned away per block) — the second is unmet demand
-        and feeds rent pressure.
+        and feeds rent pressure; each unhoused applicant counts once, at its last application.
     """
-    applicants = np.zeros(space.n_blocks)
+    turned_away = np.zeros(space.n_blocks)
     vacancies = np.maximum(space.layer("formal_units") - space.layer("formal_occupied"), 0)
-    if len(seekers) == 0 or vacancies.sum() <= 0:
-        return seekers[:0], applicants
+    if discrimination is None:
+        discrimination = behaviour.housing_discrimination
+    last = np.full(len(seekers), -1)  # block of each seeker's latest application
+    won = np.zeros(len(seekers), dtype=bool)
+    for _ in range(hp.application_rounds):
+        left = np.flatnonzero(~won)
+        if len(left) == 0 or vacancies.sum() <= 0:
+            break
+        choice = _choose_listing(
+            hh,
+            seekers[left],
+            budget[left],
+            status[left],
+            vacancies,
+            space,
+            network,
+            behaviour,
+            hp,
+            rng,
+        )
+        last[left] = np.where(choice >= 0, choice, last[left])
+        refused = is_newcomer[left] & ~assisted[left] & (rng.random(len(left)) < discrimination)
+        month.rejected_by_landlords += int((refused & (choice >= 0)).sum())
+        choice[refused] = -1
+        admitted = _fill(choice, vacancies, rng)
+        won[left[admitted]] = True
+        vacancies = np.maximum(
+            vacancies - np.bincount(choice[admitted], minlength=space.n_blocks), 0
+        )
+    rows = seekers[won]
+    blocks = last[won]
+    rent = space.layer("rent")
+    affordable_rooms = np.floor(budget[won] / (rent[blocks] / hp.rooms_per_unit))
+    hh.rooms[rows] = np.clip(affordable_rooms, 1, np.maximum(hh.size[rows], 1)).astype(np.int8)
+    hh.block[rows] = blocks
+    hh.tenure[rows] = Tenure.FORMAL_RENTER
+    hh.kin[rows] = -1
+    hh.arrears_months[rows] = 0
+    lost = ~won & (last >= 0)
+    np.add.at(turned_away, last[lost], 1)  # applicants turned away, per block of last try
+    return rows, turned_away
+
+
+def _choose_listing(
+    hh: Table,
+    seekers: np.ndarray,
+    budget: np.ndarray,
+    status: np.ndarray,
+    vacancies: np.ndarray,
+    space: CitySpace,
+    network: np.ndarray,
+    behaviour: BehaviourParams,
+    hp: HousingParams,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """The block each seeker applies to among the listings it hears of (-1: none it can take)."""
     rent = space.layer("rent")
     listings = view_listings(hh.group[seekers], vacancies, network, hp, rng)
     room_rent = rent[listings] / hp.rooms_per_unit
@@ -454,24 +513,7 @@ def search_formal(
     documents = (status != Status.IRREGULAR)[:, None]
     score[(room_rent > means) | ~documents] = -np.inf
     picked = _gumbel_argmax(score, rng)
-    choice = np.where(picked >= 0, listings[np.arange(len(seekers)), np.maximum(picked, 0)], -1)
-    np.add.at(applicants, choice[choice >= 0], 1)  # demand seen by the market, admitted or not
-    if discrimination is None:
-        discrimination = behaviour.housing_discrimination
-    refused = is_newcomer & ~assisted & (rng.random(len(seekers)) < discrimination)
-    month.rejected_by_landlords += int((refused & (choice >= 0)).sum())
-    choice[refused] = -1
-    won = _fill(choice, vacancies, rng)
-    rows = seekers[won]
-    blocks = choice[won]
-    affordable_rooms = np.floor(budget[won] / (rent[blocks] / hp.rooms_per_unit))
-    hh.rooms[rows] = np.clip(affordable_rooms, 1, np.maximum(hh.size[rows], 1)).astype(np.int8)
-    hh.block[rows] = blocks
-    hh.tenure[rows] = Tenure.FORMAL_RENTER
-    hh.kin[rows] = -1
-    hh.arrears_months[rows] = 0
-    np.subtract.at(applicants, blocks, 1)  # what is left: applicants turned away, per block
-    return rows, applicants
+    return np.where(picked >= 0, listings[np.arange(len(seekers)), np.maximum(picked, 0)], -1)
 
 
 def settle_fallback(
