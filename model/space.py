@@ -14,6 +14,7 @@ from mesa.discrete_space import OrthogonalMooreGrid
 from model.scenario import CityParams
 
 CENTRE, INNER, PERIPHERY, EDGE = 0, 1, 2, 3
+N_RINGS = 4
 # Ring layout and gradients, by ring (centre, inner, periphery, edge); assumptions giving a
 # monocentric city (Alonso-Muth-Mills: density and rent fall with distance to the centre).
 RING_BOUNDS = (0.2, 0.5, 0.8)  # Chebyshev distance from the centre, share of the half-width

@@ -28,7 +28,7 @@ from model.scenario import (
     NationalParams,
     Scenario,
 )
-from model.space import EDGE, PERIPHERY, CitySpace
+from model.space import EDGE, N_RINGS, PERIPHERY, CitySpace
 
 MIN_INCOME = 1.0  # currency/month: floor of incomes used as a denominator
 MIN_STOCK = 1.0  # units: floor of a block's formal units used as a denominator
@@ -331,7 +331,32 @@ def network_pull(hh: Table, space: CitySpace, n_groups: int, scale: float = 1.0)
     live = hh.present & (hh.tenure != Tenure.UNHOUSED)
     idx = hh.block[live].astype(np.int64) * (n_groups + 1) + hh.group[live]
     counts = np.bincount(idx, minlength=space.n_blocks * (n_groups + 1))
-    return np.log1p(counts.reshape(space.n_blocks, n_groups + 1) * scale)
+    counts = counts.reshape(space.n_blocks, n_groups + 1) * scale
+    return np.log1p(neighbourhood_mean(counts, space.n_blocks))
+
+
+def neighbourhood_mean(values: np.ndarray, n_blocks: int) -> np.ndarray:
+    """Per block, the mean of ``values`` over its Moore neighbourhood (itself and up to 8).
+
+    A community's reach (kin, shops, word of mouth) spans neighbouring blocks; averaging also
+    keeps the pull from depending on how lumpy counts are when an agent stands for several
+    households. ``values`` has one row per block (row-major over the square grid).
+    """
+    side = round(np.sqrt(n_blocks))
+    grid = values.reshape(side, side, -1)
+    padded = np.pad(grid, ((1, 1), (1, 1), (0, 0)))
+    ones = np.pad(np.ones((side, side)), 1)
+    total = sum(
+        padded[1 + dx : 1 + dx + side, 1 + dy : 1 + dy + side]
+        for dx in (-1, 0, 1)
+        for dy in (-1, 0, 1)
+    )
+    count = sum(
+        ones[1 + dx : 1 + dx + side, 1 + dy : 1 + dy + side]
+        for dx in (-1, 0, 1)
+        for dy in (-1, 0, 1)
+    )
+    return (total / count[:, :, None]).reshape(values.shape)
 
 
 def draw_weighted(
@@ -598,10 +623,11 @@ def update_market(
 ) -> None:
     """A stock-flow rental market with its equilibrium at the month-0 state.
 
-    Rents follow demand pressure: (occupied + applicants turned away) / units over the natural
-    occupancy, times ``rent_elasticity``, and revert towards their cost-based level (the
-    ``cost_rent`` layer, month 0's rents) at ``housing.rent_reversion`` a month, the error
-    correction of stock-flow models; the change is capped at ``housing.max_rent_change``. Supply
+    Rents follow demand pressure in the block's ring (the submarket): (occupied + applicants
+    turned away) / units over the natural occupancy, times ``rent_elasticity``, and revert
+    towards their cost-based level (the ``cost_rent`` layer, month 0's rents) at
+    ``housing.rent_reversion`` a month, the error correction of stock-flow models; the change
+    is capped at ``housing.max_rent_change``. Supply
     follows the rent's gap to its cost-based level: units change by
     ``supply_elasticity * gap / construction_lag_months`` of the stock a month, new building
     when rents are above cost, withdrawal of vacant units (conversion, demolition) when below.
@@ -611,8 +637,12 @@ def update_market(
     units = space.layer("formal_units")
     occupied = space.layer("formal_occupied")
     rent = space.layer("rent")
-    stock = np.maximum(units, MIN_STOCK)
-    pressure = (occupied + turned_away) / stock - target_occupancy
+    # the submarket is the ring: per-block counts are too few when an agent stands for several
+    # households, and a ring's blocks share one rent level (docs/ODD.md §7.2)
+    ring = space.ring.astype(np.int64)
+    demand = np.bincount(ring, weights=occupied + turned_away, minlength=N_RINGS)
+    stock = np.maximum(np.bincount(ring, weights=units, minlength=N_RINGS), MIN_STOCK)
+    pressure = (demand / stock - target_occupancy)[ring]
     change = behaviour.rent_elasticity * pressure - hp.rent_reversion * _cost_gap(space)
     rent *= 1 + np.clip(change, -hp.max_rent_change, hp.max_rent_change)
     gap = _cost_gap(space)
