@@ -331,32 +331,7 @@ def network_pull(hh: Table, space: CitySpace, n_groups: int, scale: float = 1.0)
     live = hh.present & (hh.tenure != Tenure.UNHOUSED)
     idx = hh.block[live].astype(np.int64) * (n_groups + 1) + hh.group[live]
     counts = np.bincount(idx, minlength=space.n_blocks * (n_groups + 1))
-    counts = counts.reshape(space.n_blocks, n_groups + 1) * scale
-    return np.log1p(neighbourhood_mean(counts, space.n_blocks))
-
-
-def neighbourhood_mean(values: np.ndarray, n_blocks: int) -> np.ndarray:
-    """Per block, the mean of ``values`` over its Moore neighbourhood (itself and up to 8).
-
-    A community's reach (kin, shops, word of mouth) spans neighbouring blocks; averaging also
-    keeps the pull from depending on how lumpy counts are when an agent stands for several
-    households. ``values`` has one row per block (row-major over the square grid).
-    """
-    side = round(np.sqrt(n_blocks))
-    grid = values.reshape(side, side, -1)
-    padded = np.pad(grid, ((1, 1), (1, 1), (0, 0)))
-    ones = np.pad(np.ones((side, side)), 1)
-    total = sum(
-        padded[1 + dx : 1 + dx + side, 1 + dy : 1 + dy + side]
-        for dx in (-1, 0, 1)
-        for dy in (-1, 0, 1)
-    )
-    count = sum(
-        ones[1 + dx : 1 + dx + side, 1 + dy : 1 + dy + side]
-        for dx in (-1, 0, 1)
-        for dy in (-1, 0, 1)
-    )
-    return (total / count[:, :, None]).reshape(values.shape)
+    return np.log1p(counts.reshape(space.n_blocks, n_groups + 1) * scale)
 
 
 def draw_weighted(
