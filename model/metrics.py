@@ -261,6 +261,10 @@ def integration_scores(mig: Table, tenure: np.ndarray) -> np.ndarray:
     return np.mean(parts, axis=0)
 
 
+def _in_arrears(hh: Table) -> np.ndarray:
+    return (hh.tenure == Tenure.FORMAL_RENTER) & (hh.arrears_months > 0)
+
+
 def _mean_rent(o: Observation) -> float:
     rent = o.month.space.layer("rent")
     units = o.month.space.layer("formal_units")
@@ -416,6 +420,16 @@ OUTCOMES: tuple[Outcome, ...] = (
         "share",
         "the same, for host households",
         lambda o: _share(o.hh.size * (o.host_hh & o.crowded), o.hh.size * o.host_hh),
+    ),
+    Outcome(
+        "arrears_rate_migrants",
+        "share",
+        "share",
+        "persons in newcomer renter households who could not pay this month's rent (savings gone)",
+        lambda o: _share(
+            o.hh.size * (o.newcomer_hh & _in_arrears(o.hh)),
+            o.hh.size * (o.newcomer_hh & (o.hh.tenure == Tenure.FORMAL_RENTER)),
+        ),
     ),
     Outcome(
         "evictions",
