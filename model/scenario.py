@@ -434,7 +434,11 @@ class HousingParams(Section):
         3, 1, 20, "rounds/month", "rounds of applications a formal seeker makes in a month"
     )
     word_of_mouth_share: float = P(
-        0.5, 0.0, 1.0, "share", "of the listings heard of, share from one's origin community"
+        0.8,
+        0.0,
+        1.0,
+        "share",
+        "of the listings heard of, share from one's origin community (pattern-calibrated)",
     )
     search_doubled_up: float = P(
         0.15, 0.0, 1.0, "1/month", "chance a doubled-up newcomer household looks for a formal unit"
