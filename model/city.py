@@ -100,7 +100,7 @@ class ArrivalCity(mesa.Model):
         self.population = Population()
         self.space = CitySpace(p.city, self.rng, self.random)
         hosts = setup.host_households(
-            p.city, p.behaviour, self.space, self.scale, self.rng, labour=p.labour
+            p.city, p.behaviour, p.housing, self.space, self.scale, self.rng, labour=p.labour
         )
         hh = self.population.households
         hh.append(len(hosts["size"]), **hosts)

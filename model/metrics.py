@@ -18,6 +18,7 @@ from functools import cached_property
 from typing import Literal
 
 import numpy as np
+from scipy.special import gammaln
 
 from model.codes import SECTORS, Employment, Origin, Status, Tenure
 from model.month import Month
@@ -168,6 +169,70 @@ def dissimilarity_index(newcomers_per_block: np.ndarray, hosts_per_block: np.nda
     return 0.5 * float(np.abs(newcomers_per_block / n - hosts_per_block / h).sum())
 
 
+def random_dissimilarity(units: float, shares: np.ndarray) -> float:
+    """Expected Duncan index when ``units`` households are placed at random over blocks.
+
+    Each block's count is Binomial(units, share); its mean absolute deviation is
+    ``2 m C(n, m) p^m (1 - p)^(n - m + 1)`` with ``m = floor(n p) + 1`` (de Moivre), so
+    ``E[D] = sum_b MAD_b / (2 n)``. ``units`` may be fractional (an effective number); the
+    binomial coefficient is taken through the log-gamma function.
+    """
+    n = float(units)
+    p = np.asarray(shares, dtype=float)
+    p = p[(p > 0) & (p < 1)]
+    if n <= 0 or len(p) == 0:
+        return 0.0
+    m = np.floor(n * p) + 1
+    log_mad = (
+        np.log(2 * m)
+        + _log_choose(n, m)
+        + m * np.log(p)
+        + np.clip(n - m + 1, 0, None) * np.log1p(-p)
+    )
+    mad = np.where(m <= n, np.exp(log_mad), 2 * n * p * (1 - p))  # m > n: the count is 0 or n
+    return float(min(mad.sum() / (2 * n), 1.0))
+
+
+def _log_choose(n: float, k: np.ndarray) -> np.ndarray:
+    k = np.minimum(k, n)
+    return gammaln(n + 1) - gammaln(k + 1) - gammaln(n - k + 1)
+
+
+def systematic_dissimilarity(
+    newcomers_per_block: np.ndarray, hosts_per_block: np.ndarray, newcomer_units: float
+) -> float:
+    """Duncan's index net of what random placement of few households gives (0-1).
+
+    Carrington & Troske (1997, "On measuring segregation in samples with small units", Journal
+    of Business & Economic Statistics 15(4): 402-409): ``D* = (D - E[D]) / (1 - E[D])`` when
+    ``D >= E[D]``, ``(D - E[D]) / E[D]`` otherwise, where ``E[D]`` is the index expected when the
+    newcomers' households (their effective number ``newcomer_units``: agents weighted by persons)
+    are placed at random in proportion to the hosts. Duncan's index of a few households placed
+    at random is far above 0 (and higher the fewer the agents, so at a larger ``run.scale``); D*
+    is 0 for random placement at any number of agents.
+    """
+    d = dissimilarity_index(newcomers_per_block, hosts_per_block)
+    h = hosts_per_block.sum()
+    if h <= 0 or newcomer_units <= 0:
+        return 0.0
+    expected = random_dissimilarity(newcomer_units, hosts_per_block / h)
+    if d >= expected:
+        return (d - expected) / (1 - expected) if expected < 1 else 0.0
+    return (d - expected) / expected
+
+
+def newcomer_units(hh: Table) -> float:
+    """Effective number of newcomer households placed on blocks (agents weighted by persons).
+
+    ``(sum of persons)^2 / (sum of squared persons)`` over the newcomer agents that the
+    dissimilarity counts: the number of equal-sized units that would scatter as much.
+    """
+    placed = hh.present & ~hh.host & (hh.block >= 0)
+    size = hh.size[placed].astype(float)
+    squares = float((size**2).sum())
+    return float(size.sum()) ** 2 / squares if squares > 0 else 0.0
+
+
 def persons_per_block(hh: Table, n_blocks: int) -> tuple[np.ndarray, np.ndarray]:
     """(newcomer persons, host persons) in each block, counting only the housed or sheltered."""
     live = hh.present & (hh.block >= 0)
@@ -194,6 +259,10 @@ def integration_scores(mig: Table, tenure: np.ndarray) -> np.ndarray:
         1.0 - np.clip(mig.unmet_score, 0, 1),
     )
     return np.mean(parts, axis=0)
+
+
+def _in_arrears(hh: Table) -> np.ndarray:
+    return (hh.tenure == Tenure.FORMAL_RENTER) & (hh.arrears_months > 0)
 
 
 def _mean_rent(o: Observation) -> float:
@@ -381,6 +450,16 @@ OUTCOMES: tuple[Outcome, ...] = (
         lambda o: _share(o.hh.size * (o.host_hh & o.crowded), o.hh.size * o.host_hh),
     ),
     Outcome(
+        "arrears_rate_migrants",
+        "share",
+        "share",
+        "persons in newcomer renter households who could not pay this month's rent (savings gone)",
+        lambda o: _share(
+            o.hh.size * (o.newcomer_hh & _in_arrears(o.hh)),
+            o.hh.size * (o.newcomer_hh & (o.hh.tenure == Tenure.FORMAL_RENTER)),
+        ),
+    ),
+    Outcome(
         "evictions",
         "households",
         "flow",
@@ -410,9 +489,18 @@ OUTCOMES: tuple[Outcome, ...] = (
     ),
     Outcome(
         "dissimilarity_index",
+        "index -1 to 1",
+        "index",
+        "newcomers' dissimilarity from hosts across blocks beyond random placement "
+        "(Carrington-Troske D*: 0 = random, 1 = complete separation)",
+        lambda o: systematic_dissimilarity(*o.block_people, newcomer_units(o.hh)),
+    ),
+    Outcome(
+        "dissimilarity_index_raw",
         "index 0-1",
         "index",
-        "Duncan's dissimilarity between newcomers and hosts across blocks",
+        "Duncan's dissimilarity between newcomers and hosts across blocks (persons; biased "
+        "upwards when newcomer agents are few)",
         lambda o: dissimilarity_index(*o.block_people),
     ),
     Outcome(

@@ -50,6 +50,7 @@ HOUSEHOLD_COLUMNS: dict[str, tuple[Any, tuple[int, ...]]] = {
     "income": (np.float32, ()),
     "tenure": (np.int8, ()),
     "rooms": (np.int8, ()),
+    "arrears_months": (np.int16, ()),
     "sharers": (np.int16, ()),
     "kin": (np.int64, ()),
     "host": (np.bool_, ()),

@@ -29,6 +29,11 @@ from pydantic import (
 
 from model.codes import ENGAGEMENT_LEVELS, SECTORS
 
+# fewest agents the housing mechanisms need when an agent stands for several households
+# (run.scale > 1); see Scenario.check_scale and docs/ODD.md §2
+MIN_HOST_AGENTS_PER_BLOCK = 10  # host agents per block
+MIN_NEWCOMER_AGENTS = 100  # newcomer agents over the run
+
 
 class ScenarioError(ValueError):
     """A scenario (or sweep) file or override that cannot be used, with the place it went wrong.
@@ -643,6 +648,88 @@ class LabourParams(Section):
         return self
 
 
+class HousingParams(Section):
+    """Settlement and the housing market (docs/ODD.md §7.2; sources in §8)."""
+
+    rooms_per_unit: float = P(
+        2.5, 1.0, 8.0, "rooms", "rooms of the unit a block's rent is quoted for"
+    )
+    room_shortfall_aversion: float = P(
+        3.0, 0.0, 20.0, "weight", "aversion to listings where one would get too few rooms"
+    )
+    listings_viewed: int = P(20, 1, 200, "listings/month", "listings a seeker hears of in a month")
+    application_rounds: int = P(
+        3, 1, 20, "rounds/month", "rounds of applications a formal seeker makes in a month"
+    )
+    word_of_mouth_share: float = P(
+        0.8,
+        0.0,
+        1.0,
+        "share",
+        "of the listings heard of, share from one's origin community (pattern-calibrated)",
+    )
+    search_doubled_up: float = P(
+        0.15, 0.0, 1.0, "1/month", "chance a doubled-up newcomer household looks for a formal unit"
+    )
+    search_informal: float = P(
+        0.05, 0.0, 1.0, "1/month", "chance an informally housed newcomer household looks for one"
+    )
+    search_crowded_renter: float = P(
+        0.1, 0.0, 1.0, "1/month", "chance an overcrowded newcomer renter looks for more room"
+    )
+    savings_spread_months: float = P(
+        12.0, 1.0, 120.0, "months", "savings count towards rent as if spread over this many months"
+    )
+    arrears_months_to_notice: int = P(
+        2, 1, 24, "months", "months of unpaid rent before eviction can start (BGB §543)"
+    )
+    max_rent_change: float = P(
+        0.02, 0.0, 0.2, "share/month", "largest change of a block's rent in a month"
+    )
+    rent_reversion: float = P(
+        0.03,
+        0.0,
+        1.0,
+        "1/month",
+        "share of a rent's gap to its cost-based level closed a month (half-life ~2 years)",
+    )
+    supply_elasticity: float = P(
+        0.4,
+        0.0,
+        3.0,
+        "ratio",
+        "long-run change in formal units per unit of rent above its cost-based level",
+    )
+    informal_response: float = P(
+        0.25,
+        0.0,
+        1.0,
+        "1/month",
+        "share of the households left without a dwelling who build or find one at the edge a month",
+    )
+    informal_land_base: float = P(
+        0.002,
+        0.0,
+        0.5,
+        "share of formal units",
+        "edge land that can be occupied informally where no settlement exists yet",
+    )
+    informal_rooms_max: int = P(2, 1, 6, "rooms", "an informal dwelling has 1 to this many rooms")
+    host_owner_share: float = P(
+        0.5, 0.0, 1.0, "share", "formally housed host households who own their home"
+    )
+    host_income_spread: float = P(
+        0.5, 0.0, 1.5, "log units", "standard deviation of log host household income"
+    )
+    sitting_tenant_burden: float = P(
+        0.7,
+        0.1,
+        1.0,
+        "share of max_rent_burden",
+        "host tenants' rent at month 0 is at most this share of the largest rent burden",
+    )
+
+
 class GovernanceParams(Section):
     """Decentralisation (competences and resources, two dials) and policy coherence."""
 
@@ -775,6 +862,9 @@ class Scenario(Section):
         default_factory=PlanningParams, description="capacity, staff, places and their lags"
     )
     labour: LabourParams = Field(default_factory=LabourParams, description="the labour market")
+    housing: HousingParams = Field(
+        default_factory=HousingParams, description="settlement and the housing market"
+    )
     run: RunParams = Field(default_factory=RunParams, description="horizon and scale")
 
     @model_validator(mode="after")
@@ -808,9 +898,48 @@ class Scenario(Section):
         """Validate a nested dictionary, raising :class:`ScenarioError` on the first problem."""
         check_keys(cls, data, source, ())
         try:
-            return cls.model_validate(data)
+            scenario = cls.model_validate(data)
         except ValidationError as exc:
             raise translate_error(cls, exc, source) from None
+        scenario.check_scale(source)
+        return scenario
+
+    def check_scale(self, source: str = "<scenario>") -> None:
+        """Refuse a ``run.scale`` that leaves too few agents for the housing mechanisms.
+
+        At ``run.scale`` 1 an agent is a household and any city works. Above 1, the rental market
+        needs about ``MIN_HOST_AGENTS_PER_BLOCK`` host agents per block (vacancies, turnover and
+        rent pressure are per-block counts) and co-origin networks and clustering need about
+        ``MIN_NEWCOMER_AGENTS`` newcomer agents; fewer, and outcomes depend on the scale.
+
+        Raises:
+            ScenarioError: on key ``run.scale``, saying the largest scale that would do.
+        """
+        scale = self.run.scale
+        if scale <= 1:
+            return
+        blocks = self.city.grid_size**2
+        per_block = self.city.host_households / scale / blocks
+        if per_block < MIN_HOST_AGENTS_PER_BLOCK:
+            most = self.city.host_households / (MIN_HOST_AGENTS_PER_BLOCK * blocks)
+            raise ScenarioError(
+                source,
+                "run.scale",
+                f"run.scale {scale:g} leaves {per_block:.1f} host agents per block "
+                f"(city.host_households / run.scale / city.grid_size^2); the housing market "
+                f"needs at least {MIN_HOST_AGENTS_PER_BLOCK}: use run.scale <= {max(most, 1):.3g} "
+                "or a smaller city.grid_size",
+            )
+        newcomers = self.inflow.total / scale
+        if 0 < newcomers < MIN_NEWCOMER_AGENTS:
+            most = self.inflow.total / MIN_NEWCOMER_AGENTS
+            raise ScenarioError(
+                source,
+                "run.scale",
+                f"run.scale {scale:g} leaves {newcomers:.0f} newcomer agents "
+                f"(inflow.total / run.scale); housing, networks and clustering need at least "
+                f"{MIN_NEWCOMER_AGENTS}: use run.scale <= {max(most, 1):.3g}",
+            )
 
     @classmethod
     def from_toml(cls, path: str | Path) -> Scenario:

@@ -14,10 +14,17 @@ from mesa.discrete_space import OrthogonalMooreGrid
 from model.scenario import CityParams
 
 CENTRE, INNER, PERIPHERY, EDGE = 0, 1, 2, 3
-RING_BOUNDS = (0.2, 0.5, 0.8)  # Chebyshev distance from the centre, as a share of the half-width
-RING_DENSITY = np.array([1.3, 1.15, 1.0, 0.35])  # relative formal units per block
-RING_RENT = np.array([1.0, 0.6, 0.0, -0.3])  # multiplied by the rent gradient
-RING_TRAVEL_MINUTES = np.array([10.0, 25.0, 45.0, 70.0])
+N_RINGS = 4
+# Ring layout and gradients, by ring (centre, inner, periphery, edge); assumptions giving a
+# monocentric city (Alonso-Muth-Mills: density and rent fall with distance to the centre).
+RING_BOUNDS = (0.2, 0.5, 0.8)  # Chebyshev distance from the centre, share of the half-width
+RING_DENSITY = np.array([1.3, 1.15, 1.0, 0.35])  # formal households per block, relative
+RING_RENT = np.array([1.0, 0.6, 0.0, -0.3])  # rent premium per unit of city.rent_gradient
+RING_TRAVEL_MINUTES = np.array([10.0, 25.0, 45.0, 70.0])  # minutes to the centre by transit
+NO_TRANSIT_TRAVEL_FACTOR = 1.6  # ratio: travel time of outer blocks without good transit
+RING_SERVICE_SITES = np.array([3.0, 1.0, 0.0, 0.0])  # service sites per block
+ACCESS_REFERENCE_MINUTES = 10.0  # minutes: travel time that counts as full access (1)
+ACCESS_EXPONENT = 0.5  # exponent of access on (reference / travel minutes): concave decay
 
 LAYERS = {
     "formal_units": float,
@@ -25,6 +32,7 @@ LAYERS = {
     "informal_capacity": float,
     "informal_occupied": float,
     "rent": float,
+    "cost_rent": float,
     "hazard_probability": float,
     "travel_minutes": float,
     "transit": float,
@@ -51,12 +59,12 @@ class CitySpace:
         outer = ring >= PERIPHERY
         transit[outer] = (rng.random(int(outer.sum())) < params.transit_coverage).astype(float)
         self.layer("transit")[:] = transit
-        self.layer("travel_minutes")[outer & (transit == 0)] *= 1.6
-        self.layer("service_sites")[:] = np.where(
-            ring == CENTRE, 3.0, np.where(ring == INNER, 1, 0)
-        )
-        self.layer("rent")[:] = params.mean_rent * (1 + params.rent_gradient * RING_RENT[ring])
-        self.layer("rent")[:] *= params.mean_rent / max(self.layer("rent").mean(), 1e-9)
+        self.layer("travel_minutes")[outer & (transit == 0)] *= NO_TRANSIT_TRAVEL_FACTOR
+        self.layer("service_sites")[:] = RING_SERVICE_SITES[ring]
+        rent = params.mean_rent * (1 + params.rent_gradient * RING_RENT[ring])
+        self.layer("rent")[:] = rent * params.mean_rent / max(rent.mean(), 1e-9)
+        # month 0's rents are the cost-based level the market returns to (docs/ODD.md §7.2)
+        self.layer("cost_rent")[:] = self.layer("rent")
         exposed = (ring == EDGE) & (rng.random(self.n_blocks) < params.hazard_exposed_share)
         self.layer("hazard_probability")[:] = np.where(exposed, params.hazard_probability, 0.0)
 
@@ -66,4 +74,5 @@ class CitySpace:
 
     def access(self) -> np.ndarray:
         """Transit access to the centre's jobs and services per block, 0-1 (1 = 10 minutes)."""
-        return np.clip(10.0 / self.layer("travel_minutes"), 0.0, 1.0) ** 0.5
+        ratio = ACCESS_REFERENCE_MINUTES / self.layer("travel_minutes")
+        return np.clip(ratio, 0.0, 1.0) ** ACCESS_EXPONENT

@@ -8,7 +8,7 @@ import pytest
 from model.codes import Employment, Intention, Sector, Status, Tenure
 from model.population import HOUSEHOLD_COLUMNS, MIGRANT_COLUMNS, Table
 from model.processes import access, housing, mobility, services, status, work
-from model.scenario import BehaviourParams, NationalParams
+from model.scenario import BehaviourParams, HousingParams, NationalParams, Scenario
 from model.space import LAYERS
 
 
@@ -124,13 +124,14 @@ def test_formal_search_respects_documents_money_and_vacancies():
     rows, turned_away = housing.search_formal(
         hh,
         seekers,
-        hh.income.astype(float),
+        0.45 * hh.income.astype(float),  # the rent each can carry
         np.ones(n, bool),
         status_,
         np.zeros(n, bool),
         space,
         network,
         BehaviourParams(housing_discrimination=0.0),
+        HousingParams(),
         rng,
         month,
     )
@@ -146,10 +147,72 @@ def test_rents_and_supply_answer_pressure():
     space.layer("formal_units")[:] = [100, 100]
     space.layer("formal_occupied")[:] = [100, 90]
     space.layer("rent")[:] = [1000, 1000]
-    housing.update_market(space, np.array([10.0, 0.0]), 0.97, BehaviourParams(rent_elasticity=0.3))
+    space.layer("cost_rent")[:] = [1000, 1000]
+    behaviour = BehaviourParams(rent_elasticity=0.3, construction_lag_months=24)
+    housing.update_market(space, np.array([10.0, 0.0]), 0.97, behaviour, HousingParams())
     assert space.layer("rent")[0] == pytest.approx(1020)  # capped at +2 % a month
     assert space.layer("rent")[1] < 1000
-    assert space.layer("formal_units")[0] > 100 and space.layer("formal_units")[1] == 100
+    # supply follows rent over its cost-based level: built where dearer, withdrawn where cheaper
+    assert space.layer("formal_units")[0] == pytest.approx(100 * (1 + 0.4 * 0.02 / 24))
+    assert 90 <= space.layer("formal_units")[1] < 100
+
+
+def test_the_market_rests_at_its_month_0_state_and_returns_to_it():
+    space = FakeSpace(1)
+    space.layer("formal_units")[:] = 100.0
+    space.layer("formal_occupied")[:] = 97.0
+    space.layer("rent")[:] = space.layer("cost_rent")[:] = 1000.0
+    behaviour, hp = BehaviourParams(), HousingParams()
+    for _ in range(60):
+        housing.update_market(space, np.zeros(1), 0.97, behaviour, hp)
+    assert space.layer("rent")[0] == 1000.0 and space.layer("formal_units")[0] == 100.0
+    space.layer("formal_occupied")[:] = 100.0  # a demand shock: every unit taken
+    rents = []
+    for _ in range(240):
+        housing.update_market(space, np.zeros(1), 0.97, behaviour, hp)
+        rents.append(space.layer("rent")[0])
+    assert max(rents) > 1030  # rents rise while the shock lasts
+    assert space.layer("formal_units")[0] > 100  # and supply follows
+    assert abs(rents[-1] / 1000 - 1) < 0.03  # until the market is back near its cost level
+
+
+def test_one_set_of_accounts_for_leasing_and_arrears():
+    params = Scenario().with_overrides(
+        {"national.housing_benefit": 600.0, "behaviour.max_rent_burden": 0.45}
+    )
+    hh = households(
+        block=np.zeros(3, dtype=np.int32),
+        size=np.full(3, 2),
+        tenure=np.full(3, Tenure.FORMAL_RENTER),
+        rooms=np.full(3, 2),
+        migrant=np.arange(3),
+        income=np.array([450.0, 450.0, 2200.0]),
+    )
+    mig = migrants(
+        household=np.arange(3),
+        status=np.array([Status.PROTECTED, Status.IRREGULAR, Status.PROTECTED]),
+        employment=np.array([Employment.NONE, Employment.INFORMAL, Employment.FORMAL]),
+        savings=np.array([0.0, 100.0, 0.0]),
+    )
+    space = FakeSpace(1)
+    space.layer("rent")[:] = 850.0  # 2 of 2.5 rooms: 680 a month
+    capacity = housing.rent_capacity(hh, mig, np.arange(3), params)
+    # welfare 450 at a 45 % burden plus 600 housing benefit; no benefit for the irregular
+    assert capacity.tolist() == pytest.approx([0.45 * 450 + 600, 0.45 * 450, 0.45 * 2200])
+    with_savings = housing.rent_capacity(hh, mig, np.arange(3), params, with_savings=True)
+    assert with_savings[1] == pytest.approx(0.45 * 450 + 100 / 12)
+    housing.settle_accounts(hh, mig, space, params)
+    # the benefit recipient pays (benefit counted), the irregular renter's savings go first
+    assert hh.arrears_months.tolist() == [0, 1, 0]
+    assert mig.savings[1] == 0.0
+    housing.settle_accounts(hh, mig, space, params)
+    assert hh.arrears_months.tolist() == [0, 2, 0]
+
+
+def test_fractional_vacancies_are_places_with_that_chance():
+    rng = np.random.default_rng(1)
+    admitted = [housing._fill(np.zeros(3, int), np.array([0.3]), rng).sum() for _ in range(4000)]
+    assert np.mean(admitted) == pytest.approx(0.3, abs=0.03)
 
 
 def test_hazard_destroys_only_exposed_informal_dwellings():

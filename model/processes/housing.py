@@ -3,8 +3,11 @@
 Newcomers (and anyone evicted or burnt out of a dwelling) look for housing. Formal renting needs
 documents and money and meets landlords' discrimination; blocks are weighed by affordability,
 co-origin networks and transit access. Who fails doubles up with kin or settles informally at the
-edge. Rents respond to demand pressure; new formal supply follows with a lag; informal tenure
-carries eviction risk and hazards destroy exposed informal dwellings. Source: seed, "Difficultés
+edge; informal dwellings are built in answer to the households left without one. One set of
+household accounts (:func:`rent_capacity`) decides what a household can lease, when it falls into
+arrears and so when it can be evicted. Rents and formal supply form a stock-flow market with an
+equilibrium at the month-0 state: rents follow occupancy over its natural level, supply follows
+rent over its cost-based level (DiPasquale & Wheaton 1992). Source: seed, "Difficultés
 rencontrées par les migrants" ("tendance à se concentrer dans les banlieues ou les quartiers
 périphériques plus abordables ou dans des installations informelles").
 """
@@ -18,84 +21,110 @@ import numpy as np
 from model.codes import Employment, Status, Tenure
 from model.month import Month
 from model.population import Table, gather
-from model.scenario import BehaviourParams, CityParams, NationalParams
-from model.space import EDGE, PERIPHERY, CitySpace
+from model.scenario import (
+    BehaviourParams,
+    CityParams,
+    HousingParams,
+    NationalParams,
+    Scenario,
+)
+from model.space import EDGE, N_RINGS, PERIPHERY, CitySpace
 
-ROOMS_PER_UNIT = 2.5  # a block's rent is for a unit of this many rooms
-ROOM_SHORTFALL_AVERSION = 3.0  # how strongly seekers avoid blocks where they'd get too few rooms
-LISTINGS_VIEWED = 20  # listings a seeker views in a month, drawn where vacancies are
-SAVINGS_SPREAD_MONTHS = 12.0  # newcomers count a twelfth of their savings towards rent a month
-# monthly chance that a newcomer household already housed looks for a formal unit, by situation
-SEARCH_DOUBLED_UP, SEARCH_INFORMAL, SEARCH_CROWDED_RENTER = 0.15, 0.05, 0.1
+MIN_INCOME = 1.0  # currency/month: floor of incomes used as a denominator
+MIN_STOCK = 1.0  # units: floor of a block's formal units used as a denominator
 
 
 @dataclass
 class HousingMonth:
-    """What the housing process did this month (counts of households)."""
+    """What the housing process did this month (counts of household agents).
+
+    Attributes:
+        evictions: households evicted (informal tenants, and renters in arrears).
+        arrears_evictions: of which formal renters evicted for arrears.
+        hazard_losses: households whose informal dwelling a hazard destroyed.
+        rejected_by_landlords: newcomer applicants turned away by landlords.
+        informal_built: informal dwellings added at the edge this month.
+        unsheltered: households left with neither formal home, kin nor informal dwelling at the
+            month's end (sheltered at the periphery): the unmet demand informal building answers.
+    """
 
     evictions: int = 0
+    arrears_evictions: int = 0
     hazard_losses: int = 0
     rejected_by_landlords: int = 0
+    informal_built: float = 0.0
+    unsheltered: int = 0
 
 
 def run(month: Month, discrimination_factor: float) -> HousingMonth:
-    """Process 2 for one month: incomes, losses of home, the search for housing, the market.
+    """Process 2 for one month: accounts, losses of home, the search for housing, the market.
 
     Args:
         month: the month's context.
         discrimination_factor: landlords' discrimination relative to month 0 (from cohesion).
 
     Returns:
-        The month's evictions, hazard losses and landlord refusals (households).
+        The month's evictions, hazard losses, landlord refusals and informal building.
     """
     p, rng, space = month.params, month.rng, month.space
-    hh, mig = month.hh, month.mig
+    hh, mig, hp = month.hh, month.mig, month.params.housing
     result = HousingMonth()
     update_incomes(hh, mig, p.national)
-    expand_informal(space, p.city)
+    settle_accounts(hh, mig, space, p)
+    result.informal_built = expand_informal(hh, space, p.city, hp)
     lost = hazard_events(hh, space, p.city, rng)
-    evicted = eviction_draws(hh, space, p.behaviour, rng)
+    evicted = eviction_draws(hh, hp, p.behaviour, rng)
     result.hazard_losses, result.evictions = len(lost), len(evicted)
-    make_homeless(hh, np.concatenate([lost, evicted]))
+    result.arrears_evictions = int((hh.tenure[evicted] == Tenure.FORMAL_RENTER).sum())
+    # evicted hosts are re-housed within their own tenure: renters look for a formal unit,
+    # informal dwellers for another informal dwelling
+    host_renters_out = np.zeros(hh.n, dtype=bool)
+    out = np.concatenate([lost, evicted])
+    host_renters_out[out] = hh.host[out] & (hh.tenure[out] == Tenure.FORMAL_RENTER)
+    make_homeless(hh, out)
     recount_occupancy(hh, space)
-    # who looks for a formal unit: evicted hosts, and newcomers unhoused, assisted or moving up
-    seekers = np.concatenate(
-        [
-            np.flatnonzero(hh.tenure[month.hosts] == Tenure.UNHOUSED),
-            month.n_hosts + np.flatnonzero(newcomers_looking(hh, mig, month.n_hosts, rng)),
-        ]
-    )
+    looking = newcomers_looking(hh, mig, month.n_hosts, hp, rng)
+    newcomer_seekers = month.n_hosts + np.flatnonzero(looking)
+    seekers = np.concatenate([np.flatnonzero(host_renters_out), newcomer_seekers])
     assisted = np.zeros(hh.n, dtype=bool)
     assisted[month.n_hosts :] = mig.assisted[hh.migrant[month.n_hosts :]]
     seeker_status = gather(mig.status, hh.migrant[seekers], -1)
-    network = network_pull(hh, space, p.inflow.profile.origin_groups)
+    network = network_pull(hh, space, p.inflow.profile.origin_groups, month.scale)
     previous = hh.tenure[seekers].copy()
-    means = hh.income[seekers] + housing_means(hh, mig, seekers, p.national, p.behaviour)
+    budget = rent_capacity(hh, mig, seekers, p, with_savings=True)
     _, applicants = search_formal(
         hh,
         seekers,
-        means,
+        budget,
         ~hh.host[seekers],
         seeker_status,
         assisted[seekers],
         space,
         network,
         p.behaviour,
+        hp,
         rng,
         result,
         discrimination=min(1.0, p.behaviour.housing_discrimination * discrimination_factor),
     )
     mig.assisted[:] = False
-    still = seekers[(hh.tenure[seekers] == Tenure.UNHOUSED) & (previous == Tenure.UNHOUSED)]
-    # (informal dwellings left by movers count as free from next month's recount)
-    settle_fallback(hh, still, space, network, p.behaviour, rng)
+    unhoused = hh.tenure[seekers] == Tenure.UNHOUSED
+    still = seekers[unhoused & (previous == Tenure.UNHOUSED) & ~hh.host[seekers]]
+    # newcomers double up with kin or settle informally; hosts (and the sheltered) only look for
+    # an informal dwelling
+    settle_fallback(hh, still, p.behaviour, rng)
     recount_occupancy(hh, space)
-    update_market(space, applicants, 1 - p.city.housing_vacancy_rate, p.behaviour)
+    retry = hh.present & (hh.tenure == Tenure.UNHOUSED)
+    retry |= sheltered(hh)
+    settle_informal(hh, np.flatnonzero(retry), space, network, p.behaviour, hp, rng)
+    recount_occupancy(hh, space)
+    result.unsheltered = int(sheltered(hh).sum())
+    update_market(space, applicants, 1 - p.city.housing_vacancy_rate, p.behaviour, hp)
     return result
 
 
 def update_incomes(hh: Table, mig: Table, national: NationalParams) -> None:
-    """Newcomer households' income: earnings plus the benefit their status and work give."""
+    """Newcomer households' cash income: earnings plus the benefit their status and work give."""
     benefit = np.where(
         mig.status == Status.ASYLUM_PENDING,
         national.asylum_allowance,
@@ -108,44 +137,79 @@ def update_incomes(hh: Table, mig: Table, national: NationalParams) -> None:
     hh.income[mig.household] = mig.earnings + benefit
 
 
-def newcomers_looking(hh: Table, mig: Table, n_hosts: int, rng: np.random.Generator) -> np.ndarray:
+def on_benefit(hh: Table, mig: Table, rows: np.ndarray) -> np.ndarray:
+    """Households whose adult draws a benefit (asylum allowance, or welfare when jobless)."""
+    person = hh.migrant[rows]
+    status = gather(mig.status, person, -1)
+    jobless = gather(mig.employment, person) == Employment.NONE
+    return (status == Status.ASYLUM_PENDING) | (
+        (status >= 0) & (status != Status.IRREGULAR) & jobless
+    )
+
+
+def rent_capacity(
+    hh: Table, mig: Table, rows: np.ndarray, params: Scenario, with_savings: bool = False
+) -> np.ndarray:
+    """The rent a household can carry a month: the household budget identity.
+
+    The accounts are: cash income (earnings plus benefits) plus housing benefit minus rent minus
+    subsistence, where subsistence is the share ``1 - max_rent_burden`` of cash income that goes
+    to everything but housing. The rent a household can carry without a deficit is therefore
+    ``max_rent_burden * income + housing benefit`` (housing benefit is paid to benefit
+    recipients, up to ``national.housing_benefit``). Leasing adds what savings allow (spread
+    over ``housing.savings_spread_months``); the arrears test uses the same identity and draws the
+    monthly deficit from savings (:func:`settle_accounts`).
+    """
+    capacity = params.behaviour.max_rent_burden * hh.income[rows].astype(float)
+    capacity += on_benefit(hh, mig, rows) * params.national.housing_benefit
+    if with_savings:
+        savings = gather(mig.savings, hh.migrant[rows], 0.0)
+        capacity += savings / params.housing.savings_spread_months
+    return capacity
+
+
+def settle_accounts(hh: Table, mig: Table, space: CitySpace, params: Scenario) -> None:
+    """Renters pay the month's rent: a deficit is drawn from savings, else it is arrears.
+
+    ``arrears_months`` counts consecutive months a renter household could not pay; it is reset
+    when a month is paid, and is zero for every other tenure.
+    """
+    renters = np.flatnonzero(hh.present & (hh.tenure == Tenure.FORMAL_RENTER))
+    deficit = np.maximum(
+        rent_paid(hh, space, renters, params.housing) - rent_capacity(hh, mig, renters, params),
+        0.0,
+    )
+    person = hh.migrant[renters]
+    has_savings = person >= 0
+    savings = mig.savings[person[has_savings]]
+    drawn = np.minimum(deficit[has_savings], savings)
+    mig.savings[person[has_savings]] = savings - drawn
+    deficit[has_savings] -= drawn
+    months = np.where(deficit > 0, hh.arrears_months[renters] + 1, 0)
+    hh.arrears_months[:] = 0
+    hh.arrears_months[renters] = months
+
+
+def sheltered(hh: Table) -> np.ndarray:
+    """Households in shelters: doubled up with no kin household (no dwelling of their own)."""
+    return hh.present & (hh.tenure == Tenure.DOUBLED_UP) & (hh.kin < 0)
+
+
+def newcomers_looking(
+    hh: Table, mig: Table, n_hosts: int, hp: HousingParams, rng: np.random.Generator
+) -> np.ndarray:
     """Newcomer households looking for a formal unit this month (mask over their rows)."""
     rows = slice(n_hosts, hh.n)
     tenure = hh.tenure[rows]
     crowded_renter = (tenure == Tenure.FORMAL_RENTER) & (hh.size[rows] > hh.rooms[rows])
     upgrade = np.select(
         [tenure == Tenure.DOUBLED_UP, tenure == Tenure.INFORMAL, crowded_renter],
-        [SEARCH_DOUBLED_UP, SEARCH_INFORMAL, SEARCH_CROWDED_RENTER],
+        [hp.search_doubled_up, hp.search_informal, hp.search_crowded_renter],
         0.0,
     )
     assisted = mig.assisted[hh.migrant[rows]]
     chance = rng.random(len(tenure)) < upgrade
     return hh.present[rows] & ((tenure == Tenure.UNHOUSED) | assisted | chance)
-
-
-def housing_means(
-    hh: Table,
-    mig: Table,
-    rows: np.ndarray,
-    national: NationalParams,
-    behaviour: BehaviourParams,
-) -> np.ndarray:
-    """What newcomers can add to their income when looking for rent.
-
-    A twelfth of savings, and housing benefit counted at the rent-burden rate's inverse so that
-    all of it can go to rent.
-    """
-    person = hh.migrant[rows]
-    status = gather(mig.status, person, -1)
-    on_benefit = (status == Status.ASYLUM_PENDING) | (
-        (status >= 0)
-        & (status != Status.IRREGULAR)
-        & (gather(mig.employment, person) == Employment.NONE)
-    )
-    savings = gather(mig.savings, person, 0.0)
-    return savings / SAVINGS_SPREAD_MONTHS + on_benefit * national.housing_benefit / (
-        behaviour.max_rent_burden
-    )
 
 
 # what each tenure occupies: 0 a formal unit, 1 an informal dwelling, 2 neither
@@ -178,11 +242,11 @@ def overcrowded(hh: Table) -> np.ndarray:
     )
 
 
-def rent_paid(hh: Table, space: CitySpace, rows: np.ndarray) -> np.ndarray:
+def rent_paid(hh: Table, space: CitySpace, rows: np.ndarray, hp: HousingParams) -> np.ndarray:
     """Monthly rent of the given households if they rent formally (0 for others)."""
     block_rent = space.layer("rent")[np.maximum(hh.block[rows], 0)]
     renter = hh.tenure[rows] == Tenure.FORMAL_RENTER
-    return np.where(renter, hh.rooms[rows] * block_rent / ROOMS_PER_UNIT, 0.0)
+    return np.where(renter, hh.rooms[rows] * block_rent / hp.rooms_per_unit, 0.0)
 
 
 def hazard_events(
@@ -203,15 +267,19 @@ def hazard_events(
 
 
 def eviction_draws(
-    hh: Table, space: CitySpace, behaviour: BehaviourParams, rng: np.random.Generator
+    hh: Table, hp: HousingParams, behaviour: BehaviourParams, rng: np.random.Generator
 ) -> np.ndarray:
-    """Informal tenants (and formal renters in arrears) evicted this month: row indices."""
-    tenants = np.flatnonzero((hh.tenure == Tenure.INFORMAL) | (hh.tenure == Tenure.FORMAL_RENTER))
-    burden = rent_paid(hh, space, tenants) / np.maximum(hh.income[tenants], 1.0)
-    arrears = burden > behaviour.max_rent_burden
-    rate = np.where(hh.tenure[tenants] == Tenure.INFORMAL, behaviour.eviction_rate_informal, 0.0)
+    """Informal tenants, and formal renters long enough in arrears, evicted this month: rows."""
+    informal = hh.present & (hh.tenure == Tenure.INFORMAL)
+    arrears = (
+        hh.present
+        & (hh.tenure == Tenure.FORMAL_RENTER)
+        & (hh.arrears_months >= hp.arrears_months_to_notice)
+    )
+    rate = np.where(informal, behaviour.eviction_rate_informal, 0.0)
     rate = np.where(arrears, behaviour.eviction_rate_arrears, rate)
-    return tenants[rng.random(len(tenants)) < rate]
+    at_risk = np.flatnonzero(rate > 0)
+    return at_risk[rng.random(len(at_risk)) < rate[at_risk]]
 
 
 def make_homeless(hh: Table, rows: np.ndarray) -> None:
@@ -226,27 +294,44 @@ def make_homeless(hh: Table, rows: np.ndarray) -> None:
         hh.tenure[idx] = Tenure.UNHOUSED
         hh.kin[idx] = -1
         hh.rooms[idx] = 0
+        hh.arrears_months[idx] = 0
 
 
-def expand_informal(space: CitySpace, params: CityParams) -> None:
-    """Informal dwellings are added at the edge, in proportion to the informal stock."""
+def expand_informal(hh: Table, space: CitySpace, city: CityParams, hp: HousingParams) -> float:
+    """Informal dwellings are built at the edge in answer to the households left without one.
+
+    A share ``housing.informal_response`` of last month's sheltered households build (or find) a
+    dwelling; building is limited to ``city.informal_expansion_rate`` of the informal stock plus
+    the land base (``housing.informal_land_base`` of the formal units). New dwellings go to edge
+    blocks in proportion to their settlements plus an even share of the land base.
+
+    Returns:
+        Informal dwellings added (agents).
+    """
     edge = space.ring == EDGE
     stock = space.layer("informal_capacity")
-    base = stock[edge].sum() + 0.002 * space.layer("formal_units").sum()
-    stock[edge] += params.informal_expansion_rate * base / max(int(edge.sum()), 1)
+    land = hp.informal_land_base * space.layer("formal_units").sum()
+    limit = city.informal_expansion_rate * (stock[edge].sum() + land)
+    built = min(hp.informal_response * float(sheltered(hh).sum()), limit)
+    if built <= 0:
+        return 0.0
+    weights = stock[edge] + land / max(int(edge.sum()), 1)
+    stock[edge] += built * weights / weights.sum()
+    return built
 
 
-def network_pull(hh: Table, space: CitySpace, n_groups: int) -> np.ndarray:
+def network_pull(hh: Table, space: CitySpace, n_groups: int, scale: float = 1.0) -> np.ndarray:
     """Pull of each block for each origin group: log(1 + co-origin households there).
 
-    Shape (blocks, groups + 1); group 0 (hosts) is included for uniform indexing. The first few
-    compatriots in a block matter most (kin, shops, a place of worship); the log makes the pull
-    saturate.
+    Shape (blocks, groups + 1); group 0 (hosts) is included for uniform indexing. Households are
+    counted as the real households the agents stand for (agents x ``scale``), so the pull does not
+    depend on ``run.scale``. The first few compatriots in a block matter most (kin, shops, a place
+    of worship); the log makes the pull saturate.
     """
     live = hh.present & (hh.tenure != Tenure.UNHOUSED)
     idx = hh.block[live].astype(np.int64) * (n_groups + 1) + hh.group[live]
     counts = np.bincount(idx, minlength=space.n_blocks * (n_groups + 1))
-    return np.log1p(counts.reshape(space.n_blocks, n_groups + 1) * 1.0)
+    return np.log1p(counts.reshape(space.n_blocks, n_groups + 1) * scale)
 
 
 def draw_weighted(
@@ -267,50 +352,62 @@ def _gumbel_argmax(score: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 
 def _fill(choice: np.ndarray, vacancies: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Who among the applicants gets a place: random order within each block, up to vacancies."""
+    """Who among the applicants gets a place: random order within each block, up to vacancies.
+
+    A fractional vacancy (stocks are fractional when an agent stands for several households) is
+    a place with that probability (stochastic rounding), so places are not lost to rounding.
+    """
     ok = choice >= 0
     admitted = np.zeros(len(choice), dtype=bool)
     if not ok.any():
         return admitted
+    places = np.floor(np.maximum(vacancies, 0) + rng.random(len(vacancies)))
     idx = np.flatnonzero(ok)
     order = idx[np.lexsort((rng.random(len(idx)), choice[idx]))]
     blocks = choice[order]
     first = np.searchsorted(blocks, blocks, side="left")
     rank = np.arange(len(order)) - first
-    admitted[order] = rank < np.floor(vacancies[blocks])
+    admitted[order] = rank < places[blocks]
     return admitted
 
 
 def view_listings(
-    groups: np.ndarray, vacancies: np.ndarray, network: np.ndarray, rng: np.random.Generator
+    groups: np.ndarray,
+    vacancies: np.ndarray,
+    network: np.ndarray,
+    hp: HousingParams,
+    rng: np.random.Generator,
 ) -> np.ndarray:
-    """The blocks each seeker hears of a vacancy in: (seekers, LISTINGS_VIEWED) block indices.
+    """The blocks each seeker hears of a vacancy in: (seekers, listings_viewed) block indices.
 
-    Half the listings come from the open market (where vacancies are), half by word of mouth
-    from one's origin community (vacancies weighted by co-origin presence); a group with no one
-    in the city yet hears only of the open market.
+    A share ``word_of_mouth_share`` of the listings comes by word of mouth from one's origin
+    community (vacancies weighted by co-origin presence), the rest from the open market (where
+    vacancies are); a group with no one in the city yet hears only of the open market.
     """
-    listings = draw_weighted(vacancies, (len(groups), LISTINGS_VIEWED), rng)
-    half = LISTINGS_VIEWED // 2
+    listings = draw_weighted(vacancies, (len(groups), hp.listings_viewed), rng)
+    word = round(hp.listings_viewed * hp.word_of_mouth_share)
+    if word == 0:
+        return listings
     for group in np.unique(groups[groups > 0]):
         weights = vacancies * network[:, group]
         if weights.sum() <= 0:
             continue
         mine = np.flatnonzero(groups == group)
-        listings[mine, :half] = draw_weighted(weights, (len(mine), half), rng)
+        listings[mine, :word] = draw_weighted(weights, (len(mine), word), rng)
     return listings
 
 
 def search_formal(
     hh: Table,
     seekers: np.ndarray,
-    income: np.ndarray,
+    budget: np.ndarray,
     is_newcomer: np.ndarray,
     status: np.ndarray,
     assisted: np.ndarray,
     space: CitySpace,
     network: np.ndarray,
     behaviour: BehaviourParams,
+    hp: HousingParams,
     rng: np.random.Generator,
     month: HousingMonth,
     discrimination: float | None = None,
@@ -320,76 +417,112 @@ def search_formal(
     Args:
         hh: the households table.
         seekers: household rows looking for a formal unit.
-        income: monthly means of each seeker (income plus what savings add).
+        budget: per seeker, the rent it can carry a month (:func:`rent_capacity` with savings).
         is_newcomer: per seeker, True for newcomer households (they meet discrimination).
         status: per seeker, legal status code (-1 for hosts); the irregular cannot sign a lease.
-        assisted: per seeker, served by housing assistance (no discrimination, rent covered).
+        assisted: per seeker, served by housing assistance (landlords do not discriminate).
         space: the city (rents and vacancies are read, applicants are counted).
         network: pull of each block for each origin group (from :func:`network_pull`).
         behaviour: the behavioural constants.
+        hp: the housing parameters.
         rng: the model's generator.
         month: the month's counters, updated.
         discrimination: landlords' refusal chance for newcomers this month (default: the
             behavioural constant; the model passes it scaled by attitudes and policy).
 
+    Each seeker applies to one listing per round, for up to ``housing.application_rounds``
+    rounds a month; who is refused or loses the draw for a place tries again among the vacancies
+    left. Several rounds keep the matching friction (places lost because too many chose the same
+    block) small, at any ``run.scale``.
+
     Returns:
         (housed seekers' rows, applicants turned away per block) — the second is unmet demand
-        and feeds rent pressure.
+        and feeds rent pressure; each unhoused applicant counts once, at its last application.
     """
-    applicants = np.zeros(space.n_blocks)
+    turned_away = np.zeros(space.n_blocks)
     vacancies = np.maximum(space.layer("formal_units") - space.layer("formal_occupied"), 0)
-    vacancies = np.floor(vacancies)
-    if len(seekers) == 0 or vacancies.sum() < 1:
-        return seekers[:0], applicants
-    rent = space.layer("rent")
-    listings = view_listings(hh.group[seekers], vacancies, network, rng)
-    budget = income * behaviour.max_rent_burden
-    budget = np.where(assisted, np.maximum(budget, rent.max()), budget)[:, None]
-    room_rent = rent[listings] / ROOMS_PER_UNIT
-    size = np.maximum(hh.size[seekers], 1)[:, None]
-    shortfall = np.maximum(size - np.floor(budget / room_rent), 0) / size
-    groups = hh.group[seekers][:, None]
-    score = (
-        behaviour.transit_preference * space.access()[listings]
-        + behaviour.co_origin_preference * network[listings, groups]
-        - behaviour.rent_sensitivity * room_rent / np.maximum(budget, 1.0)
-        - ROOM_SHORTFALL_AVERSION * shortfall
-    )
-    documents = (status != Status.IRREGULAR)[:, None]
-    score[(room_rent > budget) | ~documents] = -np.inf
-    picked = _gumbel_argmax(score, rng)
-    choice = np.where(picked >= 0, listings[np.arange(len(seekers)), np.maximum(picked, 0)], -1)
-    budget = budget[:, 0]
-    np.add.at(applicants, choice[choice >= 0], 1)  # demand seen by the market, admitted or not
     if discrimination is None:
         discrimination = behaviour.housing_discrimination
-    refused = is_newcomer & ~assisted & (rng.random(len(seekers)) < discrimination)
-    month.rejected_by_landlords += int((refused & (choice >= 0)).sum())
-    choice[refused] = -1
-    won = _fill(choice, vacancies, rng)
+    last = np.full(len(seekers), -1)  # block of each seeker's latest application
+    won = np.zeros(len(seekers), dtype=bool)
+    for _ in range(hp.application_rounds):
+        left = np.flatnonzero(~won)
+        if len(left) == 0 or vacancies.sum() <= 0:
+            break
+        choice = _choose_listing(
+            hh,
+            seekers[left],
+            budget[left],
+            status[left],
+            vacancies,
+            space,
+            network,
+            behaviour,
+            hp,
+            rng,
+        )
+        last[left] = np.where(choice >= 0, choice, last[left])
+        refused = is_newcomer[left] & ~assisted[left] & (rng.random(len(left)) < discrimination)
+        month.rejected_by_landlords += int((refused & (choice >= 0)).sum())
+        choice[refused] = -1
+        admitted = _fill(choice, vacancies, rng)
+        won[left[admitted]] = True
+        vacancies = np.maximum(
+            vacancies - np.bincount(choice[admitted], minlength=space.n_blocks), 0
+        )
     rows = seekers[won]
-    blocks = choice[won]
-    affordable_rooms = np.floor(budget[won] / (rent[blocks] / ROOMS_PER_UNIT))
+    blocks = last[won]
+    rent = space.layer("rent")
+    affordable_rooms = np.floor(budget[won] / (rent[blocks] / hp.rooms_per_unit))
     hh.rooms[rows] = np.clip(affordable_rooms, 1, np.maximum(hh.size[rows], 1)).astype(np.int8)
     hh.block[rows] = blocks
     hh.tenure[rows] = Tenure.FORMAL_RENTER
     hh.kin[rows] = -1
-    np.subtract.at(applicants, blocks, 1)  # what is left: applicants turned away, per block
-    return rows, applicants
+    hh.arrears_months[rows] = 0
+    lost = ~won & (last >= 0)
+    np.add.at(turned_away, last[lost], 1)  # applicants turned away, per block of last try
+    return rows, turned_away
 
 
-def settle_fallback(
+def _choose_listing(
     hh: Table,
-    rows: np.ndarray,
+    seekers: np.ndarray,
+    budget: np.ndarray,
+    status: np.ndarray,
+    vacancies: np.ndarray,
     space: CitySpace,
     network: np.ndarray,
     behaviour: BehaviourParams,
+    hp: HousingParams,
     rng: np.random.Generator,
-) -> None:
-    """The unhoused who found no formal unit double up with kin or settle informally.
+) -> np.ndarray:
+    """The block each seeker applies to among the listings it hears of (-1: none it can take)."""
+    rent = space.layer("rent")
+    listings = view_listings(hh.group[seekers], vacancies, network, hp, rng)
+    room_rent = rent[listings] / hp.rooms_per_unit
+    means = budget[:, None]
+    size = np.maximum(hh.size[seekers], 1)[:, None]
+    shortfall = np.maximum(size - np.floor(means / room_rent), 0) / size
+    groups = hh.group[seekers][:, None]
+    score = (
+        behaviour.transit_preference * space.access()[listings]
+        + behaviour.co_origin_preference * network[listings, groups]
+        - behaviour.rent_sensitivity * room_rent / np.maximum(means, MIN_INCOME)
+        - hp.room_shortfall_aversion * shortfall
+    )
+    documents = (status != Status.IRREGULAR)[:, None]
+    score[(room_rent > means) | ~documents] = -np.inf
+    picked = _gumbel_argmax(score, rng)
+    return np.where(picked >= 0, listings[np.arange(len(seekers)), np.maximum(picked, 0)], -1)
 
-    Failing both (no kin in the city, no informal plot), they double up in shelters at the
-    periphery: counted doubled-up with no kin household.
+
+def settle_fallback(
+    hh: Table, rows: np.ndarray, behaviour: BehaviourParams, rng: np.random.Generator
+) -> None:
+    """Newcomers who found no formal unit double up with kin, else settle informally.
+
+    Failing both (no kin in the city, no informal dwelling), they shelter at the periphery (see
+    :func:`settle_informal`).
     """
     if len(rows) == 0:
         return
@@ -408,24 +541,40 @@ def settle_fallback(
         hh.tenure[kin_rows] = Tenure.DOUBLED_UP
         hh.block[kin_rows] = hh.block[hh.kin[kin_rows]]
         hh.rooms[kin_rows] = 0
-    rest = rows[~wants_kin]
-    if len(rest) == 0:
+
+
+def settle_informal(
+    hh: Table,
+    rows: np.ndarray,
+    space: CitySpace,
+    network: np.ndarray,
+    behaviour: BehaviourParams,
+    hp: HousingParams,
+    rng: np.random.Generator,
+) -> None:
+    """The unhoused and the sheltered look for a free informal dwelling at the edge.
+
+    Each hears of ``listings_viewed`` dwellings (weighted by free dwellings) and picks one by
+    co-origin presence; within a block, dwellings go in random order. The unhoused who find none
+    shelter at the periphery (doubled up with no kin household); the sheltered stay where they
+    are.
+    """
+    if len(rows) == 0:
         return
-    spare = np.floor(
-        np.maximum(space.layer("informal_capacity") - space.layer("informal_occupied"), 0)
-    )
-    choice = np.full(len(rest), -1)
-    if spare.sum() >= 1:
-        plots = draw_weighted(spare, (len(rest), LISTINGS_VIEWED), rng)
-        score = behaviour.co_origin_preference * network[plots, hh.group[rest][:, None]]
+    spare = np.maximum(space.layer("informal_capacity") - space.layer("informal_occupied"), 0)
+    choice = np.full(len(rows), -1)
+    if spare.sum() > 0:
+        plots = draw_weighted(spare, (len(rows), hp.listings_viewed), rng)
+        score = behaviour.co_origin_preference * network[plots, hh.group[rows][:, None]]
         picked = _gumbel_argmax(score, rng)
-        choice = plots[np.arange(len(rest)), picked]
+        choice = plots[np.arange(len(rows)), picked]
     got = _fill(choice, spare, rng)
-    informal = rest[got]
+    informal = rows[got]
     hh.block[informal] = choice[got]
     hh.tenure[informal] = Tenure.INFORMAL
-    hh.rooms[informal] = rng.integers(1, 3, len(informal))
-    shelter = rest[~got]
+    hh.kin[informal] = -1
+    hh.rooms[informal] = rng.integers(1, hp.informal_rooms_max + 1, len(informal))
+    shelter = rows[~got & (hh.tenure[rows] == Tenure.UNHOUSED)]
     outer = np.flatnonzero(space.ring >= PERIPHERY)
     hh.block[shelter] = outer[rng.integers(0, len(outer), len(shelter))]
     hh.tenure[shelter] = Tenure.DOUBLED_UP
@@ -433,16 +582,44 @@ def settle_fallback(
     hh.rooms[shelter] = 0
 
 
-def update_market(
-    space: CitySpace, turned_away: np.ndarray, target_occupancy: float, behaviour: BehaviourParams
-) -> None:
-    """Rents follow demand pressure; formal supply follows with the construction lag.
+def _cost_gap(space: CitySpace) -> np.ndarray:
+    """Each block's rent over its cost-based level, minus 1 (0 where no level is set)."""
+    cost = space.layer("cost_rent")
+    known = cost > 0
+    return np.where(known, space.layer("rent") / np.where(known, cost, 1.0) - 1, 0.0)
 
-    Pressure is occupancy plus applicants turned away, over the target occupancy.
+
+def update_market(
+    space: CitySpace,
+    turned_away: np.ndarray,
+    target_occupancy: float,
+    behaviour: BehaviourParams,
+    hp: HousingParams,
+) -> None:
+    """A stock-flow rental market with its equilibrium at the month-0 state.
+
+    Rents follow demand pressure in the block's ring (the submarket): (occupied + applicants
+    turned away) / units over the natural occupancy, times ``rent_elasticity``, and revert
+    towards their cost-based level (the ``cost_rent`` layer, month 0's rents) at
+    ``housing.rent_reversion`` a month, the error correction of stock-flow models; the change
+    is capped at ``housing.max_rent_change``. Supply
+    follows the rent's gap to its cost-based level: units change by
+    ``supply_elasticity * gap / construction_lag_months`` of the stock a month, new building
+    when rents are above cost, withdrawal of vacant units (conversion, demolition) when below.
+    At month 0 occupancy is natural and rent is at cost, so nothing moves; after a shock, rents
+    rise, supply follows and rents come back (DiPasquale & Wheaton 1992).
     """
-    units = np.maximum(space.layer("formal_units"), 1.0)
-    pressure = (space.layer("formal_occupied") + turned_away) / units - target_occupancy
-    change = np.clip(behaviour.rent_elasticity * pressure, -0.02, 0.02)
-    space.layer("rent")[:] *= 1 + change
-    growth = np.maximum(pressure, 0) * units / behaviour.construction_lag_months
-    space.layer("formal_units")[:] += growth
+    units = space.layer("formal_units")
+    occupied = space.layer("formal_occupied")
+    rent = space.layer("rent")
+    # the submarket is the ring: per-block counts are too few when an agent stands for several
+    # households, and a ring's blocks share one rent level (docs/ODD.md §7.2)
+    ring = space.ring.astype(np.int64)
+    demand = np.bincount(ring, weights=occupied + turned_away, minlength=N_RINGS)
+    stock = np.maximum(np.bincount(ring, weights=units, minlength=N_RINGS), MIN_STOCK)
+    pressure = (demand / stock - target_occupancy)[ring]
+    change = behaviour.rent_elasticity * pressure - hp.rent_reversion * _cost_gap(space)
+    rent *= 1 + np.clip(change, -hp.max_rent_change, hp.max_rent_change)
+    gap = _cost_gap(space)
+    delta = units * hp.supply_elasticity * gap / behaviour.construction_lag_months
+    units += np.maximum(delta, -np.maximum(units - occupied, 0))
