@@ -1,12 +1,14 @@
-"""Shared fixtures: the repository's presets and a small, fast scenario."""
+"""Shared fixtures: the repository's presets, a small, fast scenario, and a run cache."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from model import Scenario
+from model import RunResult, Scenario, simulate
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"
@@ -30,3 +32,47 @@ def small_scenario(**overrides) -> Scenario:
 @pytest.fixture
 def small() -> Scenario:
     return small_scenario()
+
+
+# One worker's runs, keyed by what determines a run: the scenario's content (not its file name),
+# the seed, the overrides and the horizon. Same scenario + seed = identical results, so a repeat
+# of a run is the run. Results are shared between tests: read them, never modify them.
+_RUNS: dict[tuple[str, int, str, int | None], RunResult] = {}
+
+
+def _key(
+    scenario: Scenario | str | Path, seed: int, overrides: dict[str, Any] | None, months: int | None
+) -> tuple[str, int, str, int | None]:
+    if not isinstance(scenario, Scenario):
+        scenario = Scenario.from_toml(scenario)
+    content = scenario.model_dump_json()
+    return content, seed, json.dumps(overrides or {}, sort_keys=True, default=str), months
+
+
+def cached_simulate(
+    scenario: Scenario | str | Path,
+    seed: int = 0,
+    overrides: dict[str, Any] | None = None,
+    months: int | None = None,
+) -> RunResult:
+    """``simulate(scenario, months, seed, overrides)``, run once per worker process.
+
+    Args:
+        scenario: a Scenario or a scenario file path.
+        seed: seed of the model's generator.
+        overrides: dotted-key overrides.
+        months: horizon (default: the scenario's).
+
+    Returns:
+        The shared RunResult of that run: do not modify it.
+    """
+    key = _key(scenario, seed, overrides, months)
+    if key not in _RUNS:
+        _RUNS[key] = simulate(scenario, months=months, seed=seed, overrides=overrides)
+    return _RUNS[key]
+
+
+@pytest.fixture(scope="session")
+def run_cache():
+    """The session's run cache, as a fixture: ``run_cache(scenario, seed=..., overrides=...)``."""
+    return cached_simulate

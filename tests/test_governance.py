@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import NORTHERN, SCENARIOS
+from conftest import NORTHERN, SCENARIOS, cached_simulate
 from scipy import stats
 
-from model import Scenario, simulate
+from model import Scenario
 
 SEEDS = range(6)
 
@@ -39,10 +39,10 @@ NORTH = Scenario.from_toml(NORTHERN).with_overrides(
 def outcome(
     base: Scenario, overrides: dict, column: str, from_month: int = 13, seeds=SEEDS
 ) -> np.ndarray:
-    """Mean of a timeseries column from a month on, one value per seed."""
+    """Mean of a timeseries column from a month on, one value per seed (runs are cached)."""
     values = []
     for seed in seeds:
-        ts = simulate(base, seed=seed, overrides=overrides).timeseries
+        ts = cached_simulate(base, seed=seed, overrides=overrides).timeseries
         values.append(ts.loc[ts.month >= from_month, column].mean())
     return np.array(values)
 
