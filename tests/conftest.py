@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -34,19 +33,22 @@ def small() -> Scenario:
     return small_scenario()
 
 
-# One worker's runs, keyed by what determines a run: the scenario's content (not its file name),
-# the seed, the overrides and the horizon. Same scenario + seed = identical results, so a repeat
-# of a run is the run. Results are shared between tests: read them, never modify them.
-_RUNS: dict[tuple[str, int, str, int | None], RunResult] = {}
+# One worker's runs, keyed by what determines a run: the scenario's content once the overrides and
+# the horizon are applied (so a file and its Scenario, or an override that restates a value, share a
+# run), and the seed. Same scenario + seed = identical results, so a repeat of a run is the run.
+# Results are shared between tests: read them, never modify them.
+_RUNS: dict[tuple[str, int], RunResult] = {}
 
 
 def _key(
     scenario: Scenario | str | Path, seed: int, overrides: dict[str, Any] | None, months: int | None
-) -> tuple[str, int, str, int | None]:
+) -> tuple[str, int]:
     if not isinstance(scenario, Scenario):
         scenario = Scenario.from_toml(scenario)
-    content = scenario.model_dump_json()
-    return content, seed, json.dumps(overrides or {}, sort_keys=True, default=str), months
+    merged = dict(overrides or {})
+    if months is not None:
+        merged["run.months"] = months
+    return scenario.with_overrides(merged).model_dump_json(), seed
 
 
 def cached_simulate(
