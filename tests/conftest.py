@@ -78,3 +78,31 @@ def cached_simulate(
 def run_cache():
     """The session's run cache, as a fixture: ``run_cache(scenario, seed=..., overrides=...)``."""
     return cached_simulate
+
+
+# The files that take longest, longest first (measured with --durations on two workers). Under
+# `--dist loadfile` each worker takes the next file in this order when it is free, so the long files
+# start first and the short ones fill the gaps at the end. xdist's own order (files with the most
+# tests first) left the long files for last, so it is switched off below.
+LONGEST_FIRST = (
+    "test_patterns.py",
+    "test_governance_partners.py",
+    "test_experiments.py",
+    "test_governance_money.py",
+    "test_governance_coherence.py",
+    "test_parameters.py",
+    "test_cli.py",
+    "test_properties.py",
+)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Keep the order below under xdist (as ``--no-loadscope-reorder`` would)."""
+    if hasattr(config.option, "loadscopereorder"):
+        config.option.loadscopereorder = False
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Order the collected tests by file, longest files first (stable within a file)."""
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
