@@ -91,10 +91,10 @@ def test_policy_overlays_run_on_top_of_a_preset(tmp_path, monkeypatch):
     draw = experiments.figures.overview
     drawn = []
 
-    def overview_once(result, path):
+    def overview_once(result, path, **options):
         drawn.append(result.scenario)
         if len(drawn) == 1:
-            draw(result, path)
+            draw(result, path, **options)
 
     monkeypatch.setattr(experiments.figures, "overview", overview_once)
     overlays = sorted((scenarios_dir() / "policies").glob("*.toml"))
