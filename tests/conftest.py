@@ -80,17 +80,20 @@ def run_cache():
     return cached_simulate
 
 
-# The files that take longest, longest first (measured with --durations on two workers). Under
+# The files that take longest, longest first (measured with --durations on two workers; files not
+# listed come after, in collection order). Under
 # `--dist loadfile` each worker takes the next file in this order when it is free, so the long files
 # start first and the short ones fill the gaps at the end. xdist's own order (files with the most
 # tests first) left the long files for last, so it is switched off below.
 LONGEST_FIRST = (
     "test_patterns.py",
-    "test_governance_partners.py",
-    "test_experiments.py",
-    "test_governance_money.py",
     "test_governance_coherence.py",
+    "test_governance_partners.py",
+    "test_strict.py",
+    "test_experiments.py",
     "test_parameters.py",
+    "test_soundness.py",
+    "test_governance_money.py",
     "test_cli.py",
     "test_properties.py",
 )
