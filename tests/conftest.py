@@ -1,12 +1,13 @@
-"""Shared fixtures: the repository's presets and a small, fast scenario."""
+"""Shared fixtures: the repository's presets, a small, fast scenario, and a run cache."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from model import Scenario
+from model import RunResult, Scenario, simulate
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"
@@ -30,3 +31,81 @@ def small_scenario(**overrides) -> Scenario:
 @pytest.fixture
 def small() -> Scenario:
     return small_scenario()
+
+
+# One worker's runs, keyed by what determines a run: the scenario's content once the overrides and
+# the horizon are applied (so a file and its Scenario, or an override that restates a value, share a
+# run), and the seed. Same scenario + seed = identical results, so a repeat of a run is the run.
+# Results are shared between tests: read them, never modify them.
+_RUNS: dict[tuple[str, int], RunResult] = {}
+
+
+def _key(
+    scenario: Scenario | str | Path, seed: int, overrides: dict[str, Any] | None, months: int | None
+) -> tuple[str, int]:
+    if not isinstance(scenario, Scenario):
+        scenario = Scenario.from_toml(scenario)
+    merged = dict(overrides or {})
+    if months is not None:
+        merged["run.months"] = months
+    return scenario.with_overrides(merged).model_dump_json(), seed
+
+
+def cached_simulate(
+    scenario: Scenario | str | Path,
+    seed: int = 0,
+    overrides: dict[str, Any] | None = None,
+    months: int | None = None,
+) -> RunResult:
+    """``simulate(scenario, months, seed, overrides)``, run once per worker process.
+
+    Args:
+        scenario: a Scenario or a scenario file path.
+        seed: seed of the model's generator.
+        overrides: dotted-key overrides.
+        months: horizon (default: the scenario's).
+
+    Returns:
+        The shared RunResult of that run: do not modify it.
+    """
+    key = _key(scenario, seed, overrides, months)
+    if key not in _RUNS:
+        _RUNS[key] = simulate(scenario, months=months, seed=seed, overrides=overrides)
+    return _RUNS[key]
+
+
+@pytest.fixture(scope="session")
+def run_cache():
+    """The session's run cache, as a fixture: ``run_cache(scenario, seed=..., overrides=...)``."""
+    return cached_simulate
+
+
+# The files that take longest, longest first (measured with --durations on two workers; files not
+# listed come after, in collection order). Under
+# `--dist loadfile` each worker takes the next file in this order when it is free, so the long files
+# start first and the short ones fill the gaps at the end. xdist's own order (files with the most
+# tests first) left the long files for last, so it is switched off below.
+LONGEST_FIRST = (
+    "test_patterns.py",
+    "test_governance_coherence.py",
+    "test_governance_partners.py",
+    "test_strict.py",
+    "test_experiments.py",
+    "test_parameters.py",
+    "test_soundness.py",
+    "test_governance_money.py",
+    "test_cli.py",
+    "test_properties.py",
+)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Keep the order below under xdist (as ``--no-loadscope-reorder`` would)."""
+    if hasattr(config.option, "loadscopereorder"):
+        config.option.loadscopereorder = False
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Order the collected tests by file, longest files first (stable within a file)."""
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))

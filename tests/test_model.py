@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import mesa
+import numpy as np
+import pandas as pd
 import pytest
 from conftest import SCENARIOS, small_scenario
 
@@ -36,10 +38,92 @@ def test_departed_migrants_leave_the_model():
     assert len(model.agents_by_type[Migrant]) == int(mig.present.sum())
 
 
-def test_datacollector_has_every_outcome():
-    result = simulate(small_scenario(), months=5, seed=0)
-    assert list(result.timeseries.columns) == list(OUTCOME_NAMES)
-    assert len(result.timeseries) == 5
+# DESIGN.md §1 "Outcomes (required names)", written out here rather than taken from the model's
+# registry, with the range each must lie in: shares and rates in [0, 1], attitudes in [-1, 1],
+# counts, waits and rents >= 0, money of either sign.
+SHARE, ATTITUDE, NON_NEGATIVE, ANY = (0.0, 1.0), (-1.0, 1.0), (0.0, np.inf), (-np.inf, np.inf)
+REQUIRED_OUTCOMES = {
+    "residents": NON_NEGATIVE,
+    "migrants_present": NON_NEGATIVE,
+    "arrivals": NON_NEGATIVE,
+    "departures": NON_NEGATIVE,
+    "migrant_employment_rate": SHARE,
+    "migrant_formal_employment_rate": SHARE,
+    "host_unemployment_rate": SHARE,
+    "mean_wait_months": NON_NEGATIVE,
+    "mean_wait_months_health": NON_NEGATIVE,
+    "mean_wait_months_education": NON_NEGATIVE,
+    "mean_wait_months_housing_assistance": NON_NEGATIVE,
+    "mean_wait_months_employment_skills": NON_NEGATIVE,
+    "mean_wait_months_reception": NON_NEGATIVE,
+    "mean_wait_months_legal_aid": NON_NEGATIVE,
+    "unmet_need_rate_migrants": SHARE,
+    "unmet_need_rate_irregular": SHARE,
+    "service_uptake_irregular": SHARE,
+    "informal_housing_share_migrants": SHARE,
+    "overcrowding_rate_migrants": SHARE,
+    "overcrowding_rate_hosts": SHARE,
+    "evictions": NON_NEGATIVE,
+    "mean_rent": NON_NEGATIVE,
+    "dissimilarity_index": SHARE,
+    "host_attitude_mean": ATTITUDE,
+    "tension_index": SHARE,
+    "trust_mean": SHARE,
+    "budget_gap": ANY,
+    "integration_index": SHARE,
+}
+
+
+def test_datacollector_records_the_required_outcomes_within_their_ranges():
+    # irregular newcomers, informal housing and hazards, so that every required outcome has people
+    scenario = small_scenario(
+        **{
+            "inflow.profile.status.regular": 0.1,
+            "inflow.profile.status.asylum_pending": 0.5,
+            "inflow.profile.status.protected": 0.1,
+            "inflow.profile.status.irregular": 0.3,
+            "city.informal_share": 0.3,
+            "city.hazard_exposed_share": 0.5,
+            "city.hazard_probability": 0.1,
+            "run.months": 18,
+        }
+    )
+    model = ArrivalCity(scenario, seed=0)
+    while model.running:
+        model.step()
+    collected = model.datacollector.get_model_vars_dataframe()
+    assert len(collected) == 18
+    missing = set(REQUIRED_OUTCOMES) - set(collected.columns)
+    assert not missing, f"required outcomes not collected: {sorted(missing)}"
+    # every outcome the model declares is collected, and nothing undeclared
+    declared = set(OUTCOME_NAMES) - {"month"}
+    assert declared == set(collected.columns) - {"month"}
+    values = collected.drop(columns="month").to_numpy(dtype=float)
+    assert np.isfinite(values).all()
+    for name, (low, high) in REQUIRED_OUTCOMES.items():
+        column = collected[name]
+        assert low <= column.min() and column.max() <= high, (name, column.min(), column.max())
+    assert collected.arrivals.sum() == 600  # the whole inflow arrives within its 12 months
+    assert (collected.migrants_present > 0).all() and (collected.mean_rent > 0).all()
+
+    result = simulate(scenario, seed=0)  # the same run, through the one door
+    pd.testing.assert_frame_equal(
+        result.timeseries[list(REQUIRED_OUTCOMES)],
+        collected.reset_index(drop=True)[list(REQUIRED_OUTCOMES)],
+    )
+    cohorts = result.cohorts
+    assert set(cohorts.status) == {"regular", "asylum_pending", "protected", "irregular", "all"}
+    assert {"months_since_arrival", "employment_rate", "formal_employment_rate"} <= set(
+        cohorts.columns
+    )
+    assert cohorts.months_since_arrival.between(0, 18).all()
+    # a rate where someone was counted, NaN (not 0) where nobody was
+    seen = cohorts[cohorts.person_months > 0]
+    assert cohorts.employment_rate[cohorts.person_months == 0].isna().all()
+    assert len(seen) > 0 and seen.employment_rate.between(0, 1).all()
+    assert seen.formal_employment_rate.between(0, 1).all()
+    assert (seen.formal_employment_rate <= seen.employment_rate + 1e-12).all()
+    assert (seen.employment_rate[seen.status == "all"] > 0).any()
 
 
 def test_mesa_batch_run_works_on_the_model_class():

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import NORTHERN, ROOT, SCENARIOS
+from conftest import NORTHERN, SCENARIOS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -125,26 +125,6 @@ def test_fuzzed_out_of_range_values_give_the_clear_error(row, excess):
     assert err.value.key == row["key"]
     assert str(err.value).startswith(f"fuzz.toml: {row['key']}: ")
     assert "allowed range" in str(err.value)
-
-
-def test_every_parameter_is_read_by_the_model():
-    """A lever that nothing reads is a defect: each leaf key's name appears in the model's code
-    (mixes and per-sector tables are read by name through SECTORS, ORIGINS, STATUSES...)."""
-    import re
-
-    from model.codes import INTENTIONS, ORIGINS, SECTORS, STATUSES
-
-    code = "\n".join(
-        p.read_text() for p in (ROOT / "model").rglob("*.py") if p.name != "scenario.py"
-    )
-    by_name = set(SECTORS) | set(ORIGINS) | set(STATUSES) | set(INTENTIONS)
-    unused = [
-        row["key"]
-        for row in Scenario.describe()
-        if row["key"].split(".")[-1] not in by_name
-        and not re.search(rf"\b{row['key'].split('.')[-1]}\b", code)
-    ]
-    assert unused == []
 
 
 JUNK = st.one_of(
