@@ -18,6 +18,8 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy model
 	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 bench: $(STAMP)

@@ -441,7 +441,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one add_argument a line: the whole command line
     """The argument parser of ``arrival-city``."""
     parser = _Parser(prog="arrival-city", description="Agent-based simulation of arrival cities.")
     sub = parser.add_subparsers(dest="command", required=True)

@@ -13,7 +13,7 @@ from model.codes import SECTORS
 from model.simulate import RunResult
 
 
-def overview(result: RunResult, path: str | Path, subtitle: str = "") -> Path:
+def overview(result: RunResult, path: str | Path, subtitle: str = "") -> Path:  # noqa: PLR0915 - eight panels drawn one after the other
     """Eight panels a person can read.
 
     Newcomers, work, waits, the city's money; housing, needs and access, cohesion, and

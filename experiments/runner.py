@@ -258,7 +258,7 @@ class _Progress:
             self.bar.close()
 
 
-def run_sweep(
+def run_sweep(  # noqa: PLR0913 - the sweep options a caller can set
     sweep: str | Path | Sweep,
     *,
     workers: int | None = None,
@@ -313,7 +313,7 @@ def run_sweep(
         engine_.dispose()  # no connection outlives the call
 
 
-def _run(
+def _run(  # noqa: C901, PLR0913, PLR0917, PLR0915 - the pool loop: submit, collect, store, retry
     sweep: Sweep,
     engine_: Any,
     url: str,

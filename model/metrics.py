@@ -265,6 +265,11 @@ def _in_arrears(hh: Table) -> np.ndarray:
     return (hh.tenure == Tenure.FORMAL_RENTER) & (hh.arrears_months > 0)
 
 
+def _cases_per_staff(o: Observation) -> np.ndarray:
+    per_post = o.month.params.planning.cases_per_staff
+    return np.array([getattr(per_post, sector) for sector in SECTORS])
+
+
 def _mean_rent(o: Observation) -> float:
     rent = o.month.space.layer("rent")
     units = o.month.space.layer("formal_units")
@@ -621,6 +626,13 @@ OUTCOMES: tuple[Outcome, ...] = (
         "stock",
         "capacity all sectors deliver next month before partners: min(staff, places)",
         lambda o: float(o.plans.delivered.sum()),
+    ),
+    Outcome(
+        "service_posts",
+        "posts",
+        "stock",
+        "full-time posts filled in all sectors (staff capacity / planning.cases_per_staff)",
+        lambda o: float(o.plans.posts(_cases_per_staff(o)).sum()),
     ),
     Outcome(
         "demand_perception_gap",

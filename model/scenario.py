@@ -539,7 +539,7 @@ class PlanningParams(Section):
     national_resources: float = P(
         1.0,
         0.0,
-        2.0,
+        1.0,
         "share",
         "money the nation puts behind new mandates in the sectors it runs",
     )
@@ -1137,7 +1137,7 @@ def check_keys(model: type[BaseModel], data: Any, source: str, prefix: tuple[str
                 check_keys(item, element, source, (*prefix, f"{key}[{i}]"))
 
 
-def _field_at(model: type[BaseModel], loc: tuple[Any, ...]):
+def _field_at(model: type[BaseModel] | None, loc: tuple[Any, ...]):
     field = None
     for part in loc:
         if isinstance(part, int):
@@ -1203,7 +1203,7 @@ def _describe(
         extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
         sub = _sub_model(field.annotation)
         if sub is not None:
-            inherited = (extra.get("unit", ""), field.description or "")
+            inherited = (str(extra.get("unit", "")), field.description or "")
             default = (
                 getattr(defaults, name)
                 if defaults is not None

@@ -121,7 +121,7 @@ SWEEP_PIECES = {
     "storage": st.fixed_dictionaries({}, optional={"url": st.text(max_size=8)}),
 }
 sweep_texts = st.fixed_dictionaries({}, optional={k: v for k, v in SWEEP_PIECES.items()}).map(
-    lambda data: tomli_w.dumps(data)
+    tomli_w.dumps
 )
 
 

@@ -65,7 +65,7 @@ REQUIRED_OUTCOMES = {
     "overcrowding_rate_hosts": SHARE,
     "evictions": NON_NEGATIVE,
     "mean_rent": NON_NEGATIVE,
-    "dissimilarity_index": SHARE,
+    "dissimilarity_index": (-1.0, 1.0),  # D*: below 0 when more even than random placement
     "host_attitude_mean": ATTITUDE,
     "tension_index": SHARE,
     "trust_mean": SHARE,

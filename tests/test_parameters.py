@@ -85,6 +85,13 @@ CONTEXT: dict[str, dict[str, Any]] = {
     "inflow.waves": {"inflow.pattern": "waves"},
     "inflow.series": {"inflow.pattern": "series", "inflow.series": [1.0, 3.0, 2.0, 0.0, 1.0]},
     # the city's budget pays only for the sectors the city runs: let it run all six
+    "services.information_gain_one_stop": {"policies.one_stop_shop": True},
+    "services.reception_need_uninformed": {"services.uninformed_below": 0.9},
+    "labour.employability_floor": {"behaviour.employability_erosion": 0.05},
+    "planning.transfer_speed_up": {
+        "national.transfer_lag_months": 24,
+        "governance.vertical_coherence": 0.8,
+    },
     **{f"city.cost_per_case.{s}": {"governance.competences": 1.0} for s in SECTORS},
 }
 
@@ -98,7 +105,7 @@ CHANGES: dict[str, Any] = {
     "partners": PARTNERS[1:],  # the civil-society partner gone
     "policies.delivery": "mainstream",
     "run.months": MONTHS - 6,
-    "run.scale": 2.0,
+    "run.scale": 1.5,  # the largest this small city allows is about 1.56 (10 host agents a block)
 }
 
 # parameters that cannot move an output, and why

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from test_governance import NORTH, SOUTH, assert_increases, outcome
+from arms import NORTH, SOUTH, assert_increases, outcome
 
 from model import simulate
 from model.codes import Origin, Status

@@ -57,7 +57,7 @@ def module_name(path: Path) -> str:
 def test_model_has_no_import_circle_and_never_imports_experiments():
     files = {module_name(p): p for p in MODEL.rglob("*.py")}
     graph = {
-        name: {m for m in imports_of(path) if m in files and m != name and m != "model"}
+        name: {m for m in imports_of(path) if m in files and m not in (name, "model")}
         for name, path in files.items()
         if name != "model"
     }

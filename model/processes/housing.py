@@ -397,7 +397,7 @@ def view_listings(
     return listings
 
 
-def search_formal(
+def search_formal(  # noqa: PLR0913, PLR0917 - the seekers arrays are passed explicitly
     hh: Table,
     seekers: np.ndarray,
     budget: np.ndarray,
@@ -484,7 +484,7 @@ def search_formal(
     return rows, turned_away
 
 
-def _choose_listing(
+def _choose_listing(  # noqa: PLR0913, PLR0917 - the fallback arrays are passed explicitly
     hh: Table,
     seekers: np.ndarray,
     budget: np.ndarray,

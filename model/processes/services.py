@@ -286,7 +286,7 @@ def serve_fifo(
     served_persons = host_served.sum() + served.sum() * scale
     wait = _share((host_served * age).sum() + newcomer_ages.sum() * scale, served_persons)
     queue_end = host_queue.sum() + (waiting & ~served).sum() * scale
-    host_wait = _share((host_served * age).sum(), host_served.sum())
+    host_wait = _share(float((host_served * age).sum()), float(host_served.sum()))
     newcomer_wait = float(newcomer_ages.mean()) if len(newcomer_ages) else 0.0
     hosts_delayed = float(host_served[age >= 1].sum() + host_queue.sum())
     return Delivery(

@@ -316,7 +316,7 @@ def adjustment_rate(half_life_months: float) -> float:
     return 1 - 2 ** (-1 / half_life_months)
 
 
-def migrant_hiring_score(
+def migrant_hiring_score(  # noqa: PLR0913, PLR0917 - one array per hiring factor
     employability: np.ndarray,
     skill: np.ndarray,
     recognised: np.ndarray,
