@@ -39,12 +39,7 @@ def drift(preset: str) -> dict[str, float]:
     }
 
 
-# landing with the mechanics of issue 8 (housing, labour, services); strict once they are in
-PENDING = pytest.mark.xfail(reason="issue 8 mechanics not merged yet", strict=False)
-
-
 @pytest.mark.slow
-@PENDING
 @pytest.mark.parametrize("preset", PRESETS)
 def test_a_city_without_arrivals_is_stationary(preset):
     moved = drift(preset)
@@ -102,7 +97,13 @@ def headline(scale: float, seed: int) -> pd.Series:
 
 
 @pytest.mark.slow
-@PENDING
+@pytest.mark.xfail(
+    strict=True,
+    reason="known defect (issue 8, scale): in the full northern preset, 4 seeds, months 25-48, "
+    "scale 5 gives newcomers' overcrowding 0.52 vs 0.41, D* 0.27 vs 0.18 and a 26 % larger "
+    "budget gap: block-level counts of 5-household agents are too lumpy; the small-city check "
+    "is tests/test_housing.py::test_housing_outcomes_agree_at_scale_1_and_5",
+)
 def test_scale_one_and_five_agree_within_seed_noise():
     seeds = range(4)
     one = pd.DataFrame([headline(1, s) for s in seeds])
@@ -139,14 +140,7 @@ def bare_floats(path: Path) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize(
-    "path",
-    [
-        pytest.param(p, marks=PENDING) if p.stem not in ("cohesion", "mobility") else p
-        for p in sorted(PROCESSES.glob("*.py"))
-    ],
-    ids=lambda p: p.stem,
-)
+@pytest.mark.parametrize("path", sorted(PROCESSES.glob("*.py")), ids=lambda p: p.stem)
 def test_no_bare_coefficient_in_a_process(path):
     assert bare_floats(path) == []
 

@@ -26,6 +26,7 @@ WORKING_AGE_BANDS = 2  # age bands 0 (18-29) and 1 (30-59) are in the labour for
 # command of the local language on arrival, score 0-1: uniform ranges for those who speak it
 # (and citizens) and for those who do not (assumption)
 LANGUAGE_FLUENT, LANGUAGE_BEGINNER = (0.7, 1.0), (0.0, 0.2)
+WAVE_TROUGH = 1e-3  # relative arrivals between two waves (a trickle, never exactly none)
 HEALTH_NEED_SHAPE = 2.0  # first shape parameter of the Beta distribution of health need
 
 
@@ -111,7 +112,7 @@ def inflow_shape(inflow: InflowParams) -> np.ndarray:
         shape = np.ones(inflow.sudden_months)
     elif inflow.pattern == "waves":
         span = np.arange(inflow.duration_months, dtype=float)
-        shape = np.sin(np.pi * inflow.waves * span / inflow.duration_months) ** 2 + 1e-3
+        shape = np.sin(np.pi * inflow.waves * span / inflow.duration_months) ** 2 + WAVE_TROUGH
     else:
         shape = np.asarray(inflow.series, dtype=float)
     weights = np.concatenate([np.zeros(inflow.start_month), shape])

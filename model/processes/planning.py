@@ -49,6 +49,8 @@ PER_1000 = 1000.0  # capacities and need rates are per 1,000 residents
 TRANSPORT_TRAVEL_CUT = 0.6  # peripheral travel time cut at full transport investment
 TRANSPORT_MONTHS = 12.0  # travel times move towards their goal over about a year
 
+TINY = 1e-9  # guards divisions by an empty demand or a zero rate (no unit)
+
 
 @dataclass
 class CityPlans:
@@ -112,7 +114,7 @@ class CityPlans:
 
     def posts(self, cases_per_post: np.ndarray) -> np.ndarray:
         """Filled posts per sector (full-time equivalents)."""
-        return self.staff / np.maximum(cases_per_post, 1e-9)
+        return self.staff / np.maximum(cases_per_post, TINY)
 
 
 def start(params: Scenario, hh: Table, space: CitySpace, scale: float) -> CityPlans:
@@ -124,7 +126,7 @@ def start(params: Scenario, hh: Table, space: CitySpace, scale: float) -> CityPl
     host_rates = np.array([getattr(city.host_need_rate, k) for k in SECTORS])
     expected = host_rates * residents / PER_1000
     # planners keep each sector's month-0 ratio of capacity to expected requests
-    capacity_ratio = np.where(host_rates > 0, baseline / np.maximum(expected, 1e-9), 1.0)
+    capacity_ratio = np.where(host_rates > 0, baseline / np.maximum(expected, TINY), 1.0)
     city_runs = city_run_sectors(params.governance)
     baseline_cost = baseline * cost_per_case
     other = policies.monthly_cost(params.policies, residents) + partners.city_cost(
@@ -248,7 +250,7 @@ def run(
     )
     plans.delivered = np.minimum(plans.staff, plans.places)
     invest_in_transport(month, plans.travel_start, pol.transport_investment)
-    gap = float((actual - perceived).sum() / max(actual.sum(), 1e-9))
+    gap = float((actual - perceived).sum() / max(actual.sum(), TINY))
     return PlanningMonth(demand_perception_gap=gap, new_mandate=new_mandate)
 
 
