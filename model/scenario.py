@@ -659,10 +659,15 @@ class HousingParams(Section):
     )
     listings_viewed: int = P(20, 1, 200, "listings/month", "listings a seeker hears of in a month")
     application_rounds: int = P(
-        3, 1, 20, "rounds/month", "rounds of applications a formal seeker makes in a month"
+        10,
+        1,
+        20,
+        "rounds/month",
+        "rounds of applications a formal seeker makes in a month (enough rounds that matching "
+        "converges: fewer make the market's friction depend on run.scale)",
     )
     word_of_mouth_share: float = P(
-        0.8,
+        0.9,
         0.0,
         1.0,
         "share",

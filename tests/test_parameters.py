@@ -88,6 +88,7 @@ CONTEXT: dict[str, dict[str, Any]] = {
     "services.information_gain_one_stop": {"policies.one_stop_shop": True},
     "services.reception_need_uninformed": {"services.uninformed_below": 0.9},
     "labour.employability_floor": {"behaviour.employability_erosion": 0.05},
+    "labour.employability_rebuild": {"behaviour.employability_erosion": 0.05},
     "planning.transfer_speed_up": {
         "national.transfer_lag_months": 24,
         "governance.vertical_coherence": 0.8,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -88,6 +89,7 @@ HEADLINES = (
 )
 
 
+@cache
 def headline(scale: float, seed: int) -> pd.Series:
     scenario = Scenario.from_toml(NORTHERN).with_overrides({"run.scale": scale, "run.months": 48})
     ts = simulate(scenario, seed=seed).timeseries
@@ -96,28 +98,39 @@ def headline(scale: float, seed: int) -> pd.Series:
     return out
 
 
+# outcomes that still depend on the scale, with what was measured (northern, 4 seeds)
+SCALE_DEPENDENT = {
+    "informal_housing_share_migrants": "0.028 at scale 1 vs 0.016 at scale 5: informal plots "
+    "are built in fractions of a 5-household agent at 40 edge blocks",
+    "dissimilarity_index": "D* 0.094 at scale 1 vs 0.061 at scale 5: the co-origin pull on "
+    "lumpier block counts",
+    "mean_rent": "rent change 7.0 % at scale 1 vs 7.6 % at scale 5 (95 % half-width 0.35 "
+    "points): rent pressure from fractional vacancies",
+}
+
+
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="known defect (issue 8, scale): in the full northern preset, 4 seeds, months 25-48, "
-    "scale 5 gives newcomers' overcrowding 0.52 vs 0.41, D* 0.27 vs 0.18 and a 26 % larger "
-    "budget gap: block-level counts of 5-household agents are too lumpy; the small-city check "
-    "is tests/test_housing.py::test_housing_outcomes_agree_at_scale_1_and_5",
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=SCALE_DEPENDENT[n]))
+        if n in SCALE_DEPENDENT
+        else n
+        for n in HEADLINES
+    ],
 )
-def test_scale_one_and_five_agree_within_seed_noise():
+def test_scale_one_and_five_agree_within_seed_noise(name):
     seeds = range(4)
-    one = pd.DataFrame([headline(1, s) for s in seeds])
-    five = pd.DataFrame([headline(5, s) for s in seeds])
-    failures = {}
-    for name in HEADLINES:
-        # Welch's interval on the difference of means; a floor for outcomes with no noise
-        diff = five[name].mean() - one[name].mean()
-        se = np.sqrt(one[name].var(ddof=1) / len(one) + five[name].var(ddof=1) / len(five))
-        half = stats.t.ppf(0.975, 2 * len(seeds) - 2) * se
-        floor = 0.02 * max(abs(one[name].mean()), 1e-9) + 1e-3
-        if abs(diff) > max(half, floor):
-            failures[name] = (round(one[name].mean(), 4), round(five[name].mean(), 4))
-    assert not failures, f"scale 1 vs 5 disagree (mean at 1, mean at 5): {failures}"
+    one = np.array([headline(1.0, s)[name] for s in seeds])
+    five = np.array([headline(5.0, s)[name] for s in seeds])
+    # Welch's interval on the difference of means, with a floor for outcomes with no noise
+    diff = five.mean() - one.mean()
+    se = np.sqrt(one.var(ddof=1) / len(one) + five.var(ddof=1) / len(five))
+    half = stats.t.ppf(0.975, 2 * len(seeds) - 2) * se
+    floor = 0.02 * max(abs(one.mean()), 1e-9) + 1e-3
+    assert abs(diff) <= max(half, floor), (
+        f"{name}: {one.mean():.4g} at scale 1, {five.mean():.4g} at 5"
+    )
 
 
 PROCESSES = Path(__file__).resolve().parent.parent / "model" / "processes"
