@@ -370,7 +370,7 @@ def test_morris_sensitivity_ranks_a_strong_lever_above_a_weak_one(tmp_path):
             '"governance.resources" = { min = 0.4, max = 1.2 }\n'
             '"city.media_hostility" = { min = 0.0, max = 1.0 }',
         )
-        + '\n[design]\nkind = "morris"\nsize = 4\nlevels = 4\n'
+        + '\n[design]\nkind = "morris"\nsize = 8\nlevels = 4\n'
     )
     url = db(tmp_path)
     run_sweep(path, db=url, workers=2, progress=False)
