@@ -3,12 +3,9 @@ that adjust, and every coefficient named."""
 
 from __future__ import annotations
 
-import ast
-from pathlib import Path
-
 import numpy as np
 import pytest
-from conftest import ROOT, SCENARIOS, small_scenario
+from conftest import SCENARIOS, small_scenario
 
 from model import Scenario, simulate
 from model.codes import Employment
@@ -160,23 +157,3 @@ def test_language_exponent_is_a_lever():
         for e in (1.0, 2.0, 3.0)
     ]
     assert scores == pytest.approx([0.5, 0.25, 0.125])
-
-
-def _float_literals_in_functions(path: Path) -> list[str]:
-    tolerated = {0.0, 1.0, -1.0}
-    found = []
-    for node in ast.walk(ast.parse(path.read_text())):
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-            for inner in ast.walk(node):
-                if (
-                    isinstance(inner, ast.Constant)
-                    and isinstance(inner.value, float)
-                    and inner.value not in tolerated
-                ):
-                    found.append(f"{path.name}:{inner.lineno}: {inner.value}")
-    return found
-
-
-@pytest.mark.parametrize("name", ["work.py", "status.py"])
-def test_no_bare_float_literal_in_the_labour_processes(name):
-    assert _float_literals_in_functions(ROOT / "model" / "processes" / name) == []
