@@ -270,6 +270,24 @@ def _safe(url: str) -> str:
         return url
 
 
+def _once_more_if_raced(write):
+    """Run a check-then-insert write again if a concurrent sweep inserted the same row first.
+
+    Two sweeps started together on one database both find no row and both insert it; the loser
+    gets an IntegrityError, and on the second try finds the winner's row.
+    """
+
+    def again(*args, **kwargs):
+        try:
+            return write(*args, **kwargs)
+        except IntegrityError:
+            return write(*args, **kwargs)
+
+    again.__doc__, again.__name__ = write.__doc__, write.__name__
+    return again
+
+
+@_once_more_if_raced
 def register_experiment(engine: Engine, name: str, sweep: dict[str, Any]) -> int:
     """The experiment's id, creating it (or updating its sweep description)."""
     with engine.begin() as conn:
@@ -283,6 +301,7 @@ def register_experiment(engine: Engine, name: str, sweep: dict[str, Any]) -> int
         return int(result.inserted_primary_key[0])
 
 
+@_once_more_if_raced
 def link_runs(engine: Engine, experiment_id: int, specs: Iterable[Any]) -> None:
     """Record which run stands at each level and replicate of the experiment.
 
