@@ -67,7 +67,7 @@ def overview(result: RunResult, path: str | Path, subtitle: str = "") -> Path:  
         alpha=0.2,
         label="budget gap",
     )
-    ax.set_title("The city's money (currency a month; gap = mandate - money)")
+    ax.set_title("The city's money (a month; gap = mandate - money)")
     ax.legend(fontsize=8)
 
     ax = axes[1, 0]
