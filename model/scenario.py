@@ -373,6 +373,14 @@ class BehaviourParams(Section):
     language_learning: float = P(
         0.025, 0.0, 0.2, "score/month", "share of the remaining language gap closed each month"
     )
+    youth_language_factor: float = P(
+        1.3,
+        1.0,
+        3.0,
+        "ratio",
+        "language learning of arrivals aged 18-29 relative to older adults (younger arrivals "
+        "learn faster: Chiswick & Miller 2001)",
+    )
     language_course_gain: float = P(0.05, 0.0, 0.5, "score", "gain from one served course month")
     childcare_barrier: float = P(
         0.6, 0.0, 1.0, "share", "cut in the job search of mothers of children without childcare"

@@ -89,6 +89,11 @@ CONTEXT: dict[str, dict[str, Any]] = {
     "services.reception_need_uninformed": {"services.uninformed_below": 0.9},
     "labour.employability_floor": {"behaviour.employability_erosion": 0.05},
     "labour.employability_rebuild": {"behaviour.employability_erosion": 0.05},
+    # high-skill pay needs high-skilled newcomers in formal work within the 24 months
+    "labour.wage_factor_high": {
+        "inflow.profile.high_skill_share": 0.5,
+        "policies.credential_fast_track": 1.0,
+    },
     "planning.transfer_speed_up": {
         "national.transfer_lag_months": 24,
         "governance.vertical_coherence": 0.8,
@@ -116,10 +121,6 @@ NO_OUTPUT = {
 
 # parameters that have no effect anywhere in the model: defects, reported to the lead engineer
 NO_EFFECT = {
-    "inflow.profile.youth_share": (
-        "age bands 0 (18-29) and 1 (30-59) are only ever tested as 'age_band < 2', so moving "
-        "arrivals between them changes nothing"
-    ),
     "national.entitlements.irregular.employment_skills": (
         "irregular residents never have an employment-services need (monthly_needs asks for "
         "may_work, which they never have), so their entitlement to it is never consulted"

@@ -18,6 +18,7 @@ from model.month import Month
 from model.population import Table
 from model.scenario import BehaviourParams, LabourParams, NationalParams
 
+YOUTH_BAND = 0  # age band of arrivals aged 18-29
 FAST_TRACK_RATE = 0.05  # 1/month: recognition chance of credential holders at full fast-track
 # shape of the Gamma distribution of asylum processing delays (dimensionless): 2 gives a
 # right-skewed delay with a mode at half the mean, as in the spread of BAMF durations (assumption)
@@ -52,9 +53,14 @@ def fast_track_recognition(mig: Table, fast_track: float, rng: np.random.Generat
 
 
 def learn_with_time(mig: Table, behaviour: BehaviourParams) -> None:
-    """Each month closes part of the gap in language and in information (networks, daily life)."""
+    """Each month closes part of the gap in language and in information (networks, daily life).
+
+    Arrivals aged 18-29 (age band 0) learn the language ``behaviour.youth_language_factor`` times
+    as fast as older adults.
+    """
     here = mig.present
-    mig.language[here] += behaviour.language_learning * (1 - mig.language[here])
+    pace = np.where(mig.age_band == YOUTH_BAND, behaviour.youth_language_factor, 1.0)[here]
+    mig.language[here] += behaviour.language_learning * pace * (1 - mig.language[here])
     mig.information[here] += behaviour.information_gain * (1 - mig.information[here])
 
 
