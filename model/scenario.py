@@ -1171,6 +1171,10 @@ def _range_text(field: Any) -> str:
     unit = extra.get("unit", "") if isinstance(extra, dict) else ""
     if lo is None and hi is None:
         return ""
+    if hi is None:
+        return f" (allowed: at least {lo:g} {unit})".replace(" )", ")")
+    if lo is None:
+        return f" (allowed: at most {hi:g} {unit})".replace(" )", ")")
     return f" (allowed range {lo:g} to {hi:g} {unit})".replace(" )", ")")
 
 

@@ -551,3 +551,12 @@ def test_killing_only_the_coordinator_ends_its_workers(tmp_path):
     for p in alive:  # do not leave them behind if the test fails
         p.kill()
     assert not alive, f"{len(alive)} workers outlived their coordinator"
+
+
+def test_a_bound_on_one_side_only_is_one_clear_line(tmp_path, capsys):
+    # found by the fuzz test: seeds.base has a lower bound and no upper bound
+    path = sweep_file(tmp_path, "")
+    path.write_text(path.read_text().replace("base = 3", "base = -1"))
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "seeds.base" in err[0] and "at least 0" in err[0], err
