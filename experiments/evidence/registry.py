@@ -34,7 +34,7 @@ class _Section(BaseModel):
 class Source(_Section):
     """The published reference."""
 
-    authors: str = Field(min_length=1, description="\"Surname, Initials; Surname, Initials\"")
+    authors: str = Field(min_length=1, description='"Surname, Initials; Surname, Initials"')
     year: int = Field(ge=1900, le=2100)
     title: str = Field(min_length=1)
     outlet: str = Field(min_length=1, description="journal, publisher or series")
@@ -178,9 +178,7 @@ def load_fact(path: Path) -> Fact:
     return fact
 
 
-def load_facts(
-    role: str | None = None, path: str | Path = EVIDENCE_DIR
-) -> list[Fact]:
+def load_facts(role: str | None = None, path: str | Path = EVIDENCE_DIR) -> list[Fact]:
     """Every fact of the registry (a folder of ``*.toml``), sorted by id, optionally one role.
 
     Raises:

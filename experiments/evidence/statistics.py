@@ -95,9 +95,7 @@ def relative_difference(baseline: Run, variant: Run, of: str, **args: Any) -> fl
 SINGLE: dict[str, Callable[..., float]] = {
     f.__name__: f for f in (employment_at, mean_over, value_at, ratio_of_means, ratio_of_totals)
 }
-PAIRED: dict[str, Callable[..., float]] = {
-    f.__name__: f for f in (difference, relative_difference)
-}
+PAIRED: dict[str, Callable[..., float]] = {f.__name__: f for f in (difference, relative_difference)}
 
 
 def single(name: str) -> Callable[..., float]:
