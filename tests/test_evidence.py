@@ -21,9 +21,9 @@ FACTS = load_facts()
 # a small city per preset, with the inflow scaled to the same share of the population
 SMALL = {
     "northern_midsize_asylum": {
-        "city.host_households": 3000,
-        "city.grid_size": 10,
-        "inflow.total": 150,
+        "city.host_households": 8000,
+        "city.grid_size": 12,
+        "inflow.total": 400,
     },
     "southern_secondary_city": {
         "city.host_households": 3000,
