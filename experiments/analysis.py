@@ -95,61 +95,6 @@ def _nothing_done(url: str | None, experiment: str) -> str:
 
 def sensitivity(url: str | None, experiment: str, outcome: str) -> pd.DataFrame:
     """Morris (mu*, sigma) or Sobol (S1, ST) indices of an outcome, from a morris/sobol sweep."""
-    from experiments.sweep import Sweep, levels, salib_problem
+    from experiments.sensitivity import analyse
 
-    engine = store.open_store(url, readonly=True)
-    with engine.connect() as conn:
-        sweep_json = conn.execute(
-            store.select(store.experiments.c.sweep).where(store.experiments.c.name == experiment)
-        ).scalar()
-    if sweep_json is None:
-        raise store.StoreError(f"no experiment named {experiment!r}")
-    sweep = Sweep.model_validate(sweep_json)
-    if sweep.design.kind not in ("morris", "sobol"):
-        raise store.StoreError(
-            f"experiment {experiment!r} is a {sweep.design.kind} design; "
-            "sensitivity needs a morris or sobol sweep"
-        )
-    data = store.load_results(url, experiment, "summaries")
-    data = data[data.status == "done"]
-    if data.empty:
-        raise store.StoreError(_nothing_done(url, experiment))
-    if outcome not in data.columns:
-        known = sorted(c for c in data.columns if c.endswith(("_mean", "_end", "_total")))
-        raise store.StoreError(f"unknown outcome {outcome!r}; known: {', '.join(known)}")
-    per_level = data.groupby("level")[outcome].mean()
-    n_levels = len(levels(sweep))
-    if len(per_level) < n_levels:
-        raise store.StoreError(
-            f"{len(per_level)} of {n_levels} levels are done; finish the sweep first"
-        )
-    y = per_level.sort_index().to_numpy()[:n_levels]
-    problem = salib_problem(sweep)
-    if sweep.design.kind == "morris":
-        from SALib.analyze import morris
-
-        from experiments.sweep import salib_samples
-
-        res = morris.analyze(
-            problem, salib_samples(sweep), y, num_levels=sweep.design.levels, seed=sweep.seeds.base
-        )
-        return pd.DataFrame(
-            {
-                "parameter": problem["names"],
-                "mu_star": res["mu_star"],
-                "mu_star_conf": res["mu_star_conf"],
-                "sigma": res["sigma"],
-            }
-        )
-    from SALib.analyze import sobol
-
-    res = sobol.analyze(problem, y, calc_second_order=False, seed=sweep.seeds.base)
-    return pd.DataFrame(
-        {
-            "parameter": problem["names"],
-            "S1": res["S1"],
-            "S1_conf": res["S1_conf"],
-            "ST": res["ST"],
-            "ST_conf": res["ST_conf"],
-        }
-    )
+    return analyse(experiment, outcome, url)[1]

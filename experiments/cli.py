@@ -434,15 +434,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_sensitivity(args: argparse.Namespace) -> int:
-    """Morris or Sobol indices of an outcome."""
-    from experiments.analysis import sensitivity
-
-    print(sensitivity(args.db, args.experiment, args.outcome).to_string(index=False))
-    return 0
-
-
-def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one add_argument a line: the whole command line
+def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``arrival-city``."""
     parser = _Parser(prog="arrival-city", description="Agent-based simulation of arrival cities.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -537,11 +529,9 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one add_argume
     )
     cp.add_argument("--db", default=None, help=db_help)
     cp.set_defaults(func=cmd_compare)
-    se = sub.add_parser("sensitivity", help="Morris or Sobol indices of an outcome")
-    se.add_argument("experiment")
-    se.add_argument("--outcome", default="migrant_employment_rate_end")
-    se.add_argument("--db", default=None, help=db_help)
-    se.set_defaults(func=cmd_sensitivity)
+    from experiments import cmd_sensitivity
+
+    cmd_sensitivity.add_command(sub)
     evidence_cli.add_command(sub)
     return parser
 

@@ -110,6 +110,12 @@ class DesignSection(_Section):
     )
     size: int = Field(8, ge=1, le=100_000, description="samples (lhs), N (sobol), trajectories")
     levels: int = Field(4, ge=2, le=20, description="grid levels of a Morris design")
+    spread: float = Field(
+        0.5,
+        gt=0,
+        le=1,
+        description="relative half-width of a group's ranges around the schema's defaults",
+    )
 
     @model_validator(mode="after")
     def _sobol_power_of_two(self) -> DesignSection:
@@ -187,6 +193,35 @@ class Sweep(_Section):
     def path(self) -> Path | None:
         """The sweep file this came from (None if built in memory)."""
         return self._path
+
+    @model_validator(mode="before")
+    @classmethod
+    def _expand_group(cls, data: Any) -> Any:
+        """``[parameters] group = "behaviour"`` (or a list of groups and keys) as ranges."""
+        if not isinstance(data, dict) or not isinstance(data.get("parameters"), dict):
+            return data
+        params = dict(data["parameters"])
+        if "group" not in params:
+            return data
+        from experiments.parameters import DEFAULT_SPREAD, space
+
+        spec = params.pop("group")
+        if not isinstance(spec, str | list) or not all(isinstance(g, str) for g in spec):
+            raise KeyedValueError("parameters.group", "give a group name or a list of groups/keys")
+        design = data.get("design") if isinstance(data.get("design"), dict) else {}
+        if design.get("kind", "grid") not in ("lhs", "sobol", "morris"):
+            raise KeyedValueError(
+                "parameters.group", "a group needs a sampled design: kind = morris, sobol or lhs"
+            )
+        spread = design.get("spread", DEFAULT_SPREAD)
+        try:
+            dims, _ = space(spec, spread if isinstance(spread, int | float) else DEFAULT_SPREAD)
+        except ScenarioError as exc:
+            raise KeyedValueError("parameters.group", exc.reason) from None
+        ranges = {
+            d.key: {"min": float(d.low), "max": float(d.high)} for d in dims if d.low is not None
+        }
+        return {**data, "parameters": {**ranges, **params}}
 
     @field_validator("parameters", mode="before")
     @classmethod
