@@ -403,7 +403,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    """Export an experiment's results to CSV or Parquet."""
+    """Export tidy tables (CSV or Parquet) with outcomes.json and parameters.json beside them."""
     from experiments import store
 
     engine = store.open_store(args.db, readonly=True)
@@ -411,7 +411,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         store.experiment_id(engine, args.experiment)
     out = Path(args.out)
     _check_out(out)
-    for path in store.export(args.db, args.experiment, out, args.format):
+    for path in store.export(args.db, args.experiment, out, args.format, args.long):
         print(f"wrote {path}")
     return 0
 
@@ -518,6 +518,11 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--db", default=None, help=db_help)
     ex.add_argument("--out", default="results/export")
     ex.add_argument("--format", choices=["csv", "parquet"], default="csv")
+    ex.add_argument(
+        "--long",
+        action="store_true",
+        help="summaries and timeseries as long tables (variable, value, unit)",
+    )
     ex.set_defaults(func=cmd_export)
     cp = sub.add_parser("compare", help="compare levels with confidence intervals")
     cp.add_argument("experiment")

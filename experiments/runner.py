@@ -103,16 +103,17 @@ def execute_run(spec: RunSpec, outputs: dict[str, Any]) -> dict[str, Any]:
         for month, *values in kept.itertuples(index=False, name=None)
         for name, value in zip(columns, values, strict=True)
     ]
-    cohort_rows = []
+    cells = []
     if keep.cohorts:
-        cohorts = result.cohorts[result.cohorts.person_months > 0]
-        cohort_rows = cohorts.astype({"months_since_arrival": int}).to_dict("records")
+        cells = result.cohort_cells.drop(
+            columns=["employment_rate", "formal_employment_rate"]
+        ).to_dict("records")
     return {
         **base,
         "status": "done",
         "finished": time.time(),
         "timeseries": long,
-        "cohorts": cohort_rows,
+        "cohort_cells": cells,
         "summary": {
             name: value
             for name, value in result.summary.items()

@@ -135,7 +135,11 @@ class OutputsSection(_Section):
     timeseries: list[str] | Literal["all"] = Field("all", description="timeseries columns kept")
     summaries: list[str] | Literal["all"] = Field("all", description="summary values kept")
     every: int = Field(1, ge=1, le=120, description="keep every n-th month (and the last)")
-    cohorts: bool = Field(True, description="keep the employment cohorts")
+    cohorts: bool = Field(
+        True,
+        description="keep employment by cohort cell: months since arrival × legal status × sex "
+        "× skill × origin (non-empty cells only)",
+    )
 
     @model_validator(mode="after")
     def _known_names(self) -> OutputsSection:
