@@ -17,6 +17,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, NoReturn
 
+from experiments import cmd_compare, cmd_sensitivity
 from experiments.evidence import cli as evidence_cli
 from model.scenario import ScenarioError
 
@@ -416,24 +417,6 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_compare(args: argparse.Namespace) -> int:
-    """Mean and confidence interval per level; paired differences with common seeds."""
-    from experiments.analysis import compare
-
-    table = compare(args.db, args.experiment, args.outcome)
-    for _, row in table.iterrows():
-        print(f"level {row.level} [{row.scenario}] {row.parameters} ({row.runs} runs)")
-        for outcome in args.outcome:
-            lo, hi = row[f"{outcome}_ci"]
-            line = f"    {outcome:<40} {row[outcome]:>12.4g}  95% CI [{lo:.4g}, {hi:.4g}]"
-            if f"{outcome}_diff" in row and isinstance(row[f"{outcome}_diff_ci"], tuple):
-                d_lo, d_hi = row[f"{outcome}_diff_ci"]
-                line += f"   vs level {table.level.iloc[0]}: {row[f'{outcome}_diff']:+.4g} "
-                line += f"[{d_lo:+.4g}, {d_hi:+.4g}]"
-            print(line)
-    return 0
-
-
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``arrival-city``."""
     parser = _Parser(prog="arrival-city", description="Agent-based simulation of arrival cities.")
@@ -524,18 +507,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="summaries and timeseries as long tables (variable, value, unit)",
     )
     ex.set_defaults(func=cmd_export)
-    cp = sub.add_parser("compare", help="compare levels with confidence intervals")
-    cp.add_argument("experiment")
-    cp.add_argument(
-        "--outcome",
-        action="append",
-        default=None,
-        help="summary name (repeatable), e.g. unmet_need_rate_migrants_mean",
-    )
-    cp.add_argument("--db", default=None, help=db_help)
-    cp.set_defaults(func=cmd_compare)
-    from experiments import cmd_sensitivity
-
+    cmd_compare.add_command(sub)
     cmd_sensitivity.add_command(sub)
     evidence_cli.add_command(sub)
     return parser

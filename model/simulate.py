@@ -41,17 +41,18 @@ class RunResult:
     cohort_cells: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
     twin: RunResult | None = field(repr=False, default=None)
 
-    def outcomes(self) -> dict[str, np.ndarray]:
+    def outcomes(self) -> dict[str, np.ndarray | np.float64]:
         """Every outcome as numpy data, for tools that take arrays (EMA Workbench, SALib, xarray).
 
         Returns:
             Each timeseries column (``month`` included) as a 1-D float array, one value a month,
-            and each summary (``<outcome>_end``, ``_mean``, ``_total``...) as a 0-d array.
+            and each summary (``<outcome>_end``, ``_mean``, ``_total``...) as a numpy float
+            scalar (what EMA Workbench's ``ScalarOutcome`` takes).
         """
-        arrays = {name: self.timeseries[name].to_numpy(dtype=float) for name in self.timeseries}
-        arrays.update(
-            {name: np.asarray(value, dtype=float) for name, value in self.summary.items()}
-        )
+        arrays: dict[str, np.ndarray | np.float64] = {
+            name: self.timeseries[name].to_numpy(dtype=float) for name in self.timeseries
+        }
+        arrays.update({name: np.float64(value) for name, value in self.summary.items()})
         return arrays
 
     def vs_twin(self) -> pd.DataFrame:
