@@ -113,7 +113,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.quiet or not sys.stderr.isatty():
         result = simulate(scenario, seed=args.seed, twin=twin)
     else:
-        from tqdm import tqdm
+        from tqdm.auto import tqdm
 
         with tqdm(total=months, desc="months", unit="mo", leave=False) as bar:
             result = simulate(

@@ -218,8 +218,13 @@ def _dask_executor(workers: int, address: str) -> Iterator[Executor]:
             cluster.close()
 
 
+def interactive() -> bool:
+    """A person is watching: a terminal, or a Jupyter kernel (``tqdm.auto`` draws a widget)."""
+    return sys.stderr.isatty() or "ipykernel" in sys.modules
+
+
 class _Progress:
-    """A tqdm bar on a terminal; elsewhere (nohup, a log) a line every ``interval`` seconds."""
+    """A tqdm bar on a terminal or in a notebook; elsewhere a line every ``interval`` seconds."""
 
     def __init__(self, name: str, total: int, mode: str, interval: float):
         self.name, self.total, self.mode, self.interval = name, total, mode, interval
@@ -227,7 +232,7 @@ class _Progress:
         self.started = self.last = time.monotonic()
         self.bar = None
         if mode == "bar" and total:
-            from tqdm import tqdm
+            from tqdm.auto import tqdm
 
             tqdm.monitor_interval = 0  # no monitor thread: workers are forked from this process
             self.bar = tqdm(total=total, desc=name, unit="run")
@@ -351,7 +356,7 @@ def _run(  # noqa: C901, PLR0913, PLR0917, PLR0915 - the pool loop: submit, coll
     started = time.time()
     failed_now: list[str] = []
     executed = 0
-    mode = "off" if not progress else ("bar" if sys.stderr.isatty() else "lines")
+    mode = "off" if not progress else ("bar" if interactive() else "lines")
     bar = _Progress(sweep.experiment.name, len(todo), mode, progress_interval)
     pending = list(todo)
     n_workers = workers or sweep.execution.workers

@@ -38,7 +38,9 @@ duration_months = 6
 """
 
 
-def sweep_file(folder: Path, name: str, parameters: str, design: str = "", months: int = 8) -> Path:
+def sweep_file(
+    folder: Path, name: str, parameters: str, design: str = "", months: int = 8, replicates: int = 2
+) -> Path:
     (folder / "city.toml").write_text(CITY)
     path = folder / f"{name}.toml"
     path.write_text(f"""
@@ -48,7 +50,7 @@ scenarios = ["city.toml"]
 months = {months}
 [seeds]
 base = 3
-replicates = 2
+replicates = {replicates}
 [parameters]
 {parameters}
 {design}
@@ -278,6 +280,7 @@ def test_morris_over_a_schema_group_from_a_sweep_file(tmp_path, capsys):
         'group = "governance"',
         '[design]\nkind = "morris"\nsize = 2\nlevels = 4\n[outputs]\ntimeseries = []\n',
         months=6,
+        replicates=1,
     )
     dims, left_out = space("governance", categorical=False)
     sweep = Sweep.from_toml(path)
@@ -305,7 +308,7 @@ def test_sobol_averages_replicates_per_sample(tmp_path):
         "sob",
         '"governance.competences" = { min = 0.2, max = 1.0 }\n'
         '"housing.listings_viewed" = { min = 5, max = 30 }',
-        '[design]\nkind = "sobol"\nsize = 4\n[outputs]\ntimeseries = []\n',
+        '[design]\nkind = "sobol"\nsize = 2\n[outputs]\ntimeseries = []\n',
         months=6,
     )
     url = f"sqlite:///{tmp_path / 'results.db'}"
@@ -316,7 +319,7 @@ def test_sobol_averages_replicates_per_sample(tmp_path):
     ]  # fmt: skip
     assert set(table.parameter) == {"governance.competences", "housing.listings_viewed"}
     data = load_results(url, "sob")
-    assert len(data) == 2 * 4 * (2 + 2)  # replicates x N x (k + 2)
+    assert len(data) == 2 * 2 * (2 + 2)  # replicates x N x (k + 2)
     runs = load_results(url, "sob", "runs")
     assert runs.params.map(
         lambda p: isinstance(json.loads(p)["housing.listings_viewed"], int)
