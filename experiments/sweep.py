@@ -306,13 +306,20 @@ class Sweep(_Section):
                     f"parameters.{key}",
                     "a range {min, max} needs a number parameter; give a list of values",
                 )
-        for index, layers in enumerate(sweep.scenario_layers()):
+        try:
+            layered = sweep.scenario_layers()
+        except ValueError as exc:  # a path no file system takes (a NUL byte)
+            raise ScenarioError(
+                str(path), "experiment.scenarios", f"not a usable file path ({exc})"
+            ) from None
+        for index, layers in enumerate(layered):
             missing = [layer for layer in layers if not layer.is_file()]
             if missing:
                 raise ScenarioError(
                     str(path),
                     f"experiment.scenarios[{index}]",
-                    f"no such scenario file: {missing[0]} (paths are relative to the sweep file)",
+                    f"no such scenario file: {_shown(missing[0])} (paths are relative to the "
+                    "sweep file)",
                 )
             base = Scenario.from_files(list(layers))
             for key, values in sweep.parameters.items():
@@ -352,6 +359,12 @@ class Sweep(_Section):
             if not target.is_absolute() and self.path is not None:
                 return prefix + str((self.path.parent / target).resolve())
         return url
+
+
+def _shown(path: Path) -> str:
+    """A path for a one-line message: as is if printable, else quoted with escapes."""
+    text = str(path)
+    return text if text.isprintable() else repr(text)
 
 
 def parameter_kind(key: str) -> type | None:
