@@ -103,8 +103,10 @@ def execute_run(spec: RunSpec, outputs: dict[str, Any]) -> dict[str, Any]:
         for month, *values in kept.itertuples(index=False, name=None)
         for name, value in zip(columns, values, strict=True)
     ]
-    cells = []
-    if keep.cohorts:
+    cohort_rows, cells = [], []
+    if keep.cohorts:  # by status (and "all"), read by the evidence runs; and the finer cells
+        cohorts = result.cohorts[result.cohorts.person_months > 0]
+        cohort_rows = cohorts.astype({"months_since_arrival": int}).to_dict("records")
         cells = result.cohort_cells.drop(
             columns=["employment_rate", "formal_employment_rate"]
         ).to_dict("records")
@@ -113,6 +115,7 @@ def execute_run(spec: RunSpec, outputs: dict[str, Any]) -> dict[str, Any]:
         "status": "done",
         "finished": time.time(),
         "timeseries": long,
+        "cohorts": cohort_rows,
         "cohort_cells": cells,
         "summary": {
             name: value

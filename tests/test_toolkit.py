@@ -183,6 +183,7 @@ def test_a_store_without_cohort_cells_still_reads(grid, tmp_path):
     with sqlite3.connect(copy) as conn:  # as a store written before cells were kept
         key = conn.execute("select run_key from runs limit 1").fetchone()[0]
         conn.execute("drop table cohort_cells")
+        conn.execute("delete from cohorts")
         conn.execute("insert into cohorts values (?, 3, 'asylum_pending', 50.0, 0.2, 0.1)", (key,))
     cohorts = load_results(f"sqlite:///{copy}", "grid", "cohorts")
     assert len(cohorts) == 1
