@@ -31,7 +31,10 @@ def add_command(subparsers: argparse._SubParsersAction) -> None:
         "replicates averaged); prints the outcome's unit and definition and what each "
         "column means. Run the sweep first: arrival-city sweep FILE.",
     )
-    se.add_argument("experiment", help="the experiment's name (arrival-city status lists them)")
+    se.add_argument(
+        "experiment",
+        help="the experiment's name (arrival-city status lists them), or its sweep file",
+    )
     se.add_argument(
         "--outcome",
         default="migrant_employment_rate_end",
