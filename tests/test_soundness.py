@@ -106,6 +106,12 @@ SCALE_DEPENDENT = {
     "lumpier block counts",
     "mean_rent": "rent change 7.0 % at scale 1 vs 7.6 % at scale 5 (95 % half-width 0.35 "
     "points): rent pressure from fractional vacancies",
+    "overcrowding_rate_migrants": "0.384 at scale 1 vs 0.419 at scale 5 (seeds 0-3; on main "
+    "before the course line 0.393 vs 0.424, just inside the interval): housing at scale 5",
+    "budget_gap": "37.3k at scale 1 vs 46.2k at scale 5 (seeds 0-3; 36.7k vs 43.5k on seeds "
+    "4-11): once adult courses left the city's education sector the gap is a small difference "
+    "of ~1.1M mandate and funding, and both move ~0.3 % with scale (every sector's decided "
+    "capacity a little higher, funding a little lower)",
 }
 
 
