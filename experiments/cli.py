@@ -541,6 +541,7 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one add_argume
     se.add_argument("--outcome", default="migrant_employment_rate_end")
     se.add_argument("--db", default=None, help=db_help)
     se.set_defaults(func=cmd_sensitivity)
+    __import__("experiments.calibration").calibration.add_command(sub)
     return parser
 
 
