@@ -27,7 +27,7 @@ def facts_for(role: str, preset: str, names: list[str] | None = None) -> list[An
 
     facts = load_facts(role=role)
     if names:
-        known = {f.name: f for f in facts}
+        known = {f.id: f for f in facts}
         missing = [n for n in names if n not in known]
         if missing:
             raise ValueError(
@@ -41,13 +41,15 @@ def preset_of(fact: Any) -> str:
     """The preset a fact applies to, as a file stem."""
     from pathlib import Path
 
-    return Path(str(fact.preset)).stem
+    return Path(fact.protocol.preset).stem
 
 
 def targets_for(facts: list[Any], discrepancy: float) -> list[Target]:
     """The facts as history-matching targets (published value, band, model discrepancy)."""
     return [
-        Target.from_band(f.name, float(f.published), float(f.low), float(f.high), discrepancy)
+        Target.from_band(
+            f.id, f.published.value, f.published.low, f.published.high, discrepancy
+        )
         for f in facts
     ]
 
@@ -68,7 +70,7 @@ def evaluate_at(
     from experiments.evidence.run import evaluate
 
     table = evaluate(facts, seeds, overrides=overrides, db=db)
-    return table.set_index("fact").loc[[f.name for f in facts]].reset_index()
+    return table.set_index("fact").loc[[f.id for f in facts]].reset_index()
 
 
 def fact_simulator(
@@ -88,7 +90,8 @@ def fact_simulator(
             log(f"wave {wave}: design point {index}/{len(sets)} done")
         mean = np.array(means)
         if not np.isfinite(mean).all():
-            bad = [f.name for f, ok in zip(facts, np.isfinite(mean).all(axis=0), strict=True)]
+            finite = np.isfinite(mean).all(axis=0)
+            bad = [f.id for f, ok in zip(facts, finite, strict=True) if not ok]
             raise ValueError(f"facts without a model value at some design point: {bad}")
         return Evaluation(mean, np.array(variances), len(seeds))
 

@@ -209,6 +209,7 @@ class Posterior:
         samples: (sets, parameters) values.
         weights: one per set, summing to 1.
         provenance: how it was made (calibration file, facts, seeds, waves, code version...).
+        integers: which parameters are whole numbers (their values are given as int).
     """
 
     name: str
@@ -216,6 +217,7 @@ class Posterior:
     samples: np.ndarray
     weights: np.ndarray
     provenance: dict[str, Any] = field(default_factory=dict)
+    integers: list[bool] = field(default_factory=list)
 
     def mean(self) -> np.ndarray:
         """Weighted mean of each parameter."""
@@ -248,7 +250,11 @@ class Posterior:
 
     def parameter_set(self, row: int) -> dict[str, float]:
         """One stored set as scenario overrides."""
-        return {key: float(value) for key, value in zip(self.keys, self.samples[row], strict=True)}
+        integers = self.integers or [False] * len(self.keys)
+        return {
+            key: int(value) if whole else float(value)
+            for key, value, whole in zip(self.keys, self.samples[row], integers, strict=True)
+        }
 
 
 def _as_sets(priors: list[Prior], unit_x: np.ndarray) -> tuple[np.ndarray, list[dict[str, Any]]]:
@@ -323,6 +329,7 @@ def history_match(
     waves: list[Wave] = []
     seen_x: list[np.ndarray] = []
     seen: list[Evaluation] = []
+    probe = qmc.LatinHypercube(d=dims, seed=rng).random(settings.candidates)  # shares in play
     for index in range(1, settings.waves + 1):
         if index == 1:
             unit_x = qmc.LatinHypercube(d=dims, seed=rng).random(settings.design)
@@ -345,7 +352,6 @@ def history_match(
         emulator = Emulator(settings.seed + index).fit(np.vstack(seen_x), together)
         wave = Wave(index, values, evaluation, emulator)
         waves.append(wave)
-        probe = qmc.LatinHypercube(d=dims, seed=rng).random(settings.candidates)
         wave.non_implausible = float(_in_play(waves, targets, probe, settings.cutoff).mean())
         if on_wave is not None:
             on_wave(wave)
@@ -388,4 +394,5 @@ def _posterior(
             "non_implausible_empty": empty,
             "priors": {p.key: [p.low, p.high] for p in priors},
         },
+        [p.integer for p in priors],
     )

@@ -95,8 +95,8 @@ def calibrate(spec: Calibration, *, quick: bool = False, db: str | None = None) 
     draws_sets = posterior.draw(draws, spec.seeds.base)
     tables = [evaluate_at([*facts, *held_out], seeds, s, db) for s in draws_sets]
     table = predictive(tables, replicates, spec.seeds.base)
-    fit = table[table.fact.isin([f.name for f in facts])].reset_index(drop=True)
-    validation = table[table.fact.isin([f.name for f in held_out])].reset_index(drop=True)
+    fit = table[table.fact.isin([f.id for f in facts])].reset_index(drop=True)
+    validation = table[table.fact.isin([f.id for f in held_out])].reset_index(drop=True)
     seconds = time.time() - started
     posterior.provenance.update(_provenance(spec, quick, facts, seeds, settings, seconds))
     engine = store.open_store(db)
@@ -128,7 +128,7 @@ def _provenance(
         "calibration": spec.model_dump(mode="json"),
         "preset": str(spec.preset_path()),
         "quick": quick,
-        "facts": [f.name for f in facts],
+        "facts": [f.id for f in facts],
         "seeds": seeds,
         "settings": settings.__dict__,
         "code_version": model.code_version(),
