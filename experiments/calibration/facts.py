@@ -47,9 +47,7 @@ def preset_of(fact: Any) -> str:
 def targets_for(facts: list[Any], discrepancy: float) -> list[Target]:
     """The facts as history-matching targets (published value, band, model discrepancy)."""
     return [
-        Target.from_band(
-            f.id, f.published.value, f.published.low, f.published.high, discrepancy
-        )
+        Target.from_band(f.id, f.published.value, f.published.low, f.published.high, discrepancy)
         for f in facts
     ]
 
