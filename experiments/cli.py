@@ -17,6 +17,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, NoReturn
 
+from experiments.evidence import cli as evidence_cli
 from model.scenario import ScenarioError
 
 EXIT_BAD_INPUT = 2
@@ -541,6 +542,7 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one add_argume
     se.add_argument("--outcome", default="migrant_employment_rate_end")
     se.add_argument("--db", default=None, help=db_help)
     se.set_defaults(func=cmd_sensitivity)
+    evidence_cli.add_command(sub)
     __import__("experiments.calibration").calibration.add_command(sub)
     return parser
 

@@ -1,0 +1,1 @@
+"""The evidence registry and the `arrival-city evidence` command (docs/EVIDENCE.md)."""
