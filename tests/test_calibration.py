@@ -194,6 +194,7 @@ preset = "northern_midsize_asylum"
         (GOOD.replace("northern_midsize_asylum", "nowhere"), "calibration.preset"),
         (GOOD + "[budget]\ndesign = 2\n", "budget.design"),
         (GOOD + "[seeds]\nreplicates = 'three'\n", "seeds.replicates"),
+        (GOOD + "[seeds]\nreplicates = 1\n", "seeds.replicates"),
         (GOOD.replace('"labour.spending_weight" = {}', ""), "parameters"),
         ("[calibration\n", "malformed TOML"),
     ],
@@ -229,7 +230,7 @@ def _toy_facts():
             id=name,
             role=role,
             published=SimpleNamespace(value=value, low=value - 0.05, high=value + 0.05),
-            protocol=SimpleNamespace(preset="northern_midsize_asylum"),
+            protocol=SimpleNamespace(preset="northern_midsize_asylum", seed_base=0),
         )
 
     truth = {"labour.spending_weight": 0.3, "labour.access_floor": 0.6}
@@ -247,17 +248,20 @@ def _toy_facts():
         "validation": [fact("f_held_out", "validation", at_truth["f_held_out"])],
     }
 
-    def evaluate_at(facts_, seeds, overrides, db):
+    def evaluate_at(facts_, replicates, overrides, db, workers):
         m = means(overrides)
+        rng = np.random.default_rng(len(facts_))
         return pd.DataFrame(
             {
                 "fact": [f.id for f in facts_],
+                "role": [f.role for f in facts_],
+                "source": "toy",
+                "statistic": "toy",
                 "published": [f.published.value for f in facts_],
                 "low": [f.published.low for f in facts_],
                 "high": [f.published.high for f in facts_],
-                "model_mean": [m[f.id] for f in facts_],
-                "model_ci_low": [m[f.id] - 0.01 for f in facts_],
-                "model_ci_high": [m[f.id] + 0.01 for f in facts_],
+                "seeds": replicates,
+                "values": [list(m[f.id] + rng.normal(0, 0.01, replicates)) for f in facts_],
             }
         )
 
@@ -272,6 +276,7 @@ def test_calibrate_command_stores_the_posterior_and_writes_its_report(
     truth, facts, evaluate_at = _toy_facts()
     monkeypatch.setattr(facts_module, "facts_for", lambda role, preset, names=None: facts[role])
     monkeypatch.setattr(facts_module, "evaluate_at", evaluate_at)
+    monkeypatch.setattr(facts_module, "prefetch", lambda *args: None)
     path = tmp_path / "toy.toml"
     path.write_text(
         GOOD.replace('name = "t"', 'name = "toy_calibration"')

@@ -1,24 +1,27 @@
 """The evidence registry as the calibration's simulator: facts in, seed means and variances out.
 
 Each design point (a set of parameter overrides) runs every calibration fact's protocol through
-``experiments.evidence.run.evaluate`` — the runner and the results store, so runs are cached by
-run key and a killed calibration resumes from what it stored.
+the evidence registry's ``evaluate`` — the runner and the results store, so runs are cached by
+run key and a killed calibration resumes from what it stored. A wave's runs are first run
+together (:func:`prefetch`: one sweep per fact whose levels are every point's arms), so both
+workers stay busy; ``evaluate`` then finds them stored and only reads them.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from experiments.calibration.history import Evaluation, Target
 
 
 def facts_for(role: str, preset: str, names: list[str] | None = None) -> list[Any]:
-    """The registry's facts of a role that apply to a preset (by file stem), or those named.
+    """The registry's facts of a role that apply to a preset, or those named.
 
     Raises:
         ValueError: a named fact that is not in the registry, or not of that role.
@@ -31,17 +34,11 @@ def facts_for(role: str, preset: str, names: list[str] | None = None) -> list[An
         missing = [n for n in names if n not in known]
         if missing:
             raise ValueError(
-                f"no {role} fact named {missing[0]!r} (known: {', '.join(sorted(known))})"
+                f"calibration.facts: no {role} fact named {missing[0]!r} "
+                f"(known: {', '.join(sorted(known))})"
             )
         return [known[n] for n in names]
-    return [f for f in facts if preset_of(f) == preset]
-
-
-def preset_of(fact: Any) -> str:
-    """The preset a fact applies to, as a file stem."""
-    from pathlib import Path
-
-    return Path(fact.protocol.preset).stem
+    return [f for f in facts if f.protocol.preset == preset]
 
 
 def targets_for(facts: list[Any], discrepancy: float) -> list[Target]:
@@ -52,51 +49,74 @@ def targets_for(facts: list[Any], discrepancy: float) -> list[Target]:
     ]
 
 
-def run_variance(table: pd.DataFrame, replicates: int) -> np.ndarray:
-    """The variance of one run, from the 95 % interval of the seed mean (t with n-1 df)."""
-    if replicates < 2:
-        return np.zeros(len(table))
-    half = (table["model_ci_high"] - table["model_ci_low"]).to_numpy(float) / 2.0
-    se = half / stats.t.ppf(0.975, replicates - 1)
-    return np.nan_to_num(se**2 * replicates)
+def prefetch(
+    facts: list[Any],
+    sets: list[dict[str, Any]],
+    replicates: int,
+    db: str | None,
+    workers: int,
+    label: str,
+) -> None:
+    """Run (or find stored) every fact's runs at every parameter set, in one sweep per fact.
+
+    The runs are the very runs ``evaluate`` plans (same scenario, overrides, seeds, months: the
+    same run keys), so it finds them done.
+    """
+    from experiments.evidence.run import fact_sweep
+    from experiments.runner import run_sweep
+    from experiments.sweep import Sweep
+
+    for fact in facts:
+        sweeps = [fact_sweep(fact, replicates, overrides) for overrides in sets]
+        data = sweeps[0].model_dump(mode="json")
+        keys = list(data["parameters"])
+        data["parameters"] = {k: [v for s in sweeps for v in s.parameters[k]] for k in keys}
+        digest = hashlib.sha256(
+            json.dumps(data["parameters"], sort_keys=True, default=str).encode()
+        ).hexdigest()[:10]
+        data["experiment"]["name"] = f"calibration:{label}:{fact.id}:{digest}"
+        run_sweep(Sweep.model_validate(data), db=db, workers=workers, progress=False)
 
 
 def evaluate_at(
-    facts: list[Any], seeds: list[int], overrides: dict[str, Any], db: str | None
+    facts: list[Any], replicates: int, overrides: dict[str, Any], db: str | None, workers: int
 ) -> pd.DataFrame:
-    """Every fact's model mean and interval at one parameter set, in the order of ``facts``."""
+    """Every fact's model mean, interval and per-seed values at one parameter set."""
     from experiments.evidence.run import evaluate
 
-    table = evaluate(facts, seeds, overrides=overrides, db=db)
-    return table.set_index("fact").loc[[f.id for f in facts]].reset_index()
+    return evaluate(facts, replicates, overrides=overrides, db=db, workers=workers)
 
 
 def fact_simulator(
     facts: list[Any],
-    seeds: list[int],
+    replicates: int,
     db: str | None,
+    workers: int,
+    label: str,
     log: Callable[[str], None] = lambda _: None,
-) -> Callable[[list[dict[str, float]], int], Evaluation]:
+) -> Callable[[list[dict[str, Any]], int], Evaluation]:
     """A :data:`~experiments.calibration.history.Simulator` running the facts' protocols."""
 
-    def simulate(sets: list[dict[str, float]], wave: int) -> Evaluation:
+    def simulate(sets: list[dict[str, Any]], wave: int) -> Evaluation:
+        prefetch(facts, sets, replicates, db, workers, f"{label}:wave{wave}")
+        log(f"wave {wave}: {len(sets)} design points x {replicates} seeds run")
         means, variances = [], []
-        for index, overrides in enumerate(sets, start=1):
-            table = evaluate_at(facts, seeds, overrides, db)
-            means.append(table["model_mean"].to_numpy(float))
-            variances.append(run_variance(table, len(seeds)))
-            log(f"wave {wave}: design point {index}/{len(sets)} done")
+        for overrides in sets:
+            table = evaluate_at(facts, replicates, overrides, db, workers)
+            values = np.array([np.asarray(v, dtype=float) for v in table["values"]])
+            means.append(values.mean(axis=1))
+            variances.append(values.var(axis=1, ddof=1))
         mean = np.array(means)
         if not np.isfinite(mean).all():
             finite = np.isfinite(mean).all(axis=0)
             bad = [f.id for f, ok in zip(facts, finite, strict=True) if not ok]
             raise ValueError(f"facts without a model value at some design point: {bad}")
-        return Evaluation(mean, np.array(variances), len(seeds))
+        return Evaluation(mean, np.array(variances), replicates)
 
     return simulate
 
 
-def predictive(tables: list[pd.DataFrame], replicates: int, seed: int) -> pd.DataFrame:
+def predictive(tables: list[pd.DataFrame], seed: int) -> pd.DataFrame:
     """The posterior predictive of each fact's seed mean from runs at several posterior draws.
 
     A mixture over draws of normals (the draw's seed mean, its standard error): the mean of the
@@ -104,37 +124,17 @@ def predictive(tables: list[pd.DataFrame], replicates: int, seed: int) -> pd.Dat
     """
     rng = np.random.default_rng(seed)
     first = tables[0]
-    means = np.column_stack([t["model_mean"].to_numpy(float) for t in tables])
-    ses = np.column_stack(
-        [np.sqrt(run_variance(t, replicates) / max(replicates, 1)) for t in tables]
-    )
+    values = [[np.asarray(v, dtype=float) for v in t["values"]] for t in tables]
+    means = np.array([[v.mean() for v in draw] for draw in values]).T  # facts x draws
+    ses = np.array([[v.std(ddof=1) / np.sqrt(len(v)) for v in draw] for draw in values]).T
     pick = rng.integers(0, means.shape[1], size=4000)
-    samples = means[:, pick] + ses[:, pick] * rng.standard_normal((means.shape[0], 4000))
-    out = first[["fact"]].copy()
-    for column in ("role", "source", "statistic", "published", "low", "high"):
-        if column in first:
-            out[column] = first[column]
+    noise = rng.standard_normal((means.shape[0], 4000))
+    samples = means[:, pick] + ses[:, pick] * noise
+    out = first[["fact", "role", "source", "statistic", "published", "low", "high"]].copy()
     out["model_mean"] = means.mean(axis=1)
     out["model_ci_low"] = np.quantile(samples, 0.025, axis=1)
     out["model_ci_high"] = np.quantile(samples, 0.975, axis=1)
     out["within_band"] = (out["model_mean"] >= out["low"]) & (out["model_mean"] <= out["high"])
     out["draws"] = len(tables)
+    out["seeds"] = first["seeds"]
     return out
-
-
-def seeds_of(base: int, replicates: int) -> list[int]:
-    """The calibration's seeds, from ``numpy.random.SeedSequence``."""
-    state = np.random.SeedSequence([base]).generate_state(replicates, dtype=np.uint32)
-    return [int(s) for s in state]
-
-
-__all__ = [
-    "evaluate_at",
-    "fact_simulator",
-    "facts_for",
-    "predictive",
-    "preset_of",
-    "run_variance",
-    "seeds_of",
-    "targets_for",
-]

@@ -59,19 +59,26 @@ def calibrate(spec: Calibration, *, quick: bool = False, db: str | None = None) 
         fact_simulator,
         facts_for,
         predictive,
-        seeds_of,
+        prefetch,
         targets_for,
     )
 
     started = time.time()
     settings, replicates, draws = budget(spec, quick)
+    workers = spec.budget.workers
     preset = spec.preset_path().stem
     facts = facts_for("calibration", preset, spec.calibration.facts or None)
+    if spec.calibration.facts:
+        preset_facts = [f for f in facts if f.protocol.preset != preset]
+        if preset_facts:
+            raise ValueError(
+                f"calibration.facts: {preset_facts[0].id!r} applies to the preset "
+                f"{preset_facts[0].protocol.preset!r}, not {preset!r}"
+            )
     if not facts:
         raise ValueError(f"no calibration fact applies to the preset {preset!r}")
     held_out = facts_for("validation", preset)
     targets = targets_for(facts, spec.calibration.discrepancy)
-    seeds = seeds_of(spec.seeds.base, replicates)
     priors = spec.priors()
     _log(
         f"calibrating {len(priors)} parameters on {len(facts)} facts: {settings.waves} wave(s) of "
@@ -88,17 +95,19 @@ def calibrate(spec: Calibration, *, quick: bool = False, db: str | None = None) 
         spec.calibration.name,
         priors,
         targets,
-        fact_simulator(facts, seeds, db, _log),
+        fact_simulator(facts, replicates, db, workers, spec.calibration.name, _log),
         settings,
         on_wave,
     )
     draws_sets = posterior.draw(draws, spec.seeds.base)
-    tables = [evaluate_at([*facts, *held_out], seeds, s, db) for s in draws_sets]
-    table = predictive(tables, replicates, spec.seeds.base)
+    everything = [*facts, *held_out]
+    prefetch(everything, draws_sets, replicates, db, workers, f"{posterior.name}:predictive")
+    tables = [evaluate_at(everything, replicates, s, db, workers) for s in draws_sets]
+    table = predictive(tables, spec.seeds.base)
     fit = table[table.fact.isin([f.id for f in facts])].reset_index(drop=True)
     validation = table[table.fact.isin([f.id for f in held_out])].reset_index(drop=True)
     seconds = time.time() - started
-    posterior.provenance.update(_provenance(spec, quick, facts, seeds, settings, seconds))
+    posterior.provenance.update(_provenance(spec, quick, facts, replicates, settings, seconds))
     engine = store.open_store(db)
     try:
         store.save_posterior(
@@ -117,7 +126,7 @@ def _provenance(
     spec: Calibration,
     quick: bool,
     facts: list[Any],
-    seeds: list[int],
+    replicates: int,
     settings: Settings,
     seconds: float,
 ) -> dict[str, Any]:
@@ -129,7 +138,8 @@ def _provenance(
         "preset": str(spec.preset_path()),
         "quick": quick,
         "facts": [f.id for f in facts],
-        "seeds": seeds,
+        "replicates": replicates,
+        "seed_bases": {f.id: f.protocol.seed_base for f in facts},
         "settings": settings.__dict__,
         "code_version": model.code_version(),
         "seconds": round(seconds, 1),

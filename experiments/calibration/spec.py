@@ -23,7 +23,7 @@ Example (``experiments/calibrations/northern.toml``)::
     [quick]                                # what --quick uses instead (tests, a first look)
     design = 8
     waves = 1
-    replicates = 1
+    replicates = 2
 """
 
 from __future__ import annotations
@@ -69,10 +69,10 @@ class PriorRange(_Section):
 
 
 class SeedsSection(_Section):
-    """Seeds of every design point (common random numbers across points)."""
+    """Seeds of every design point: each fact's own seed sequence (common random numbers)."""
 
-    base: int = Field(0, ge=0, description="root of the seed sequence")
-    replicates: int = Field(3, ge=1, le=100, description="seeds per design point")
+    base: int = Field(0, ge=0, description="root of the design's and the draws' random numbers")
+    replicates: int = Field(3, ge=2, le=100, description="seeds per design point (>= 2)")
 
 
 class BudgetSection(_Section):
@@ -92,7 +92,7 @@ class QuickSection(_Section):
 
     design: int = Field(8, ge=4, le=2000)
     waves: int = Field(1, ge=1, le=5)
-    replicates: int = Field(1, ge=1, le=100)
+    replicates: int = Field(2, ge=2, le=100)
     candidates: int = Field(2_000, ge=500, le=1_000_000)
     samples: int = Field(500, ge=50, le=100_000)
     validation_draws: int = Field(2, ge=1, le=200)
