@@ -79,6 +79,30 @@ def test_a_fact_the_model_cannot_reach_leaves_nothing_plausible():
     assert posterior.mean()[0] > 1.5  # weights lean to the largest a + b
 
 
+def test_a_calibration_replays_the_same_waves_so_a_killed_one_resumes_from_its_runs():
+    priors = [Prior("a", 0.0, 2.0), Prior("b", 0.0, 1.0)]
+    published = toy(**TRUTH)
+    targets = [Target.from_band(f"s{j}", z, z - 0.1, z + 0.1) for j, z in enumerate(published)]
+    settings = Settings(design=8, waves=2, candidates=800, samples=100, seed=9)
+    first = history_match("a", priors, targets, toy_simulator, settings)
+    again = history_match("a", priors, targets, toy_simulator, settings)
+    for one, two in zip(first[1], again[1], strict=True):
+        assert np.array_equal(one.design, two.design)  # the same runs: found in the store
+    assert np.array_equal(first[0].weights, again[0].weights)
+
+
+def test_a_wave_runs_exactly_the_runs_evaluate_reads():
+    from experiments.calibration.facts import wave_sweep
+    from experiments.evidence.registry import load_facts
+    from experiments.evidence.run import fact_sweep
+
+    fact = load_facts(role="calibration")[0]
+    sets = [{"labour.spending_weight": 0.2}, {"labour.spending_weight": 0.7}]
+    together = {s.run_key for s in plan(wave_sweep(fact, sets, 2, "t"))}
+    one_by_one = {s.run_key for o in sets for s in plan(fact_sweep(fact, 2, o))}
+    assert together == one_by_one and len(together) == 4
+
+
 def test_posterior_round_trips_through_the_store(tmp_path, toy_posterior):
     posterior, _ = toy_posterior
     engine = open_store(f"sqlite:///{tmp_path / 'r.db'}")

@@ -49,6 +49,26 @@ def targets_for(facts: list[Any], discrepancy: float) -> list[Target]:
     ]
 
 
+def wave_sweep(fact: Any, sets: list[dict[str, Any]], replicates: int, label: str) -> Any:
+    """One sweep running a fact's protocol at every parameter set: each set's arms are levels.
+
+    Its runs are the very runs ``evaluate`` plans for each set (same scenario, overrides, seeds
+    and months: the same run keys), so ``evaluate`` finds them done.
+    """
+    from experiments.evidence.run import fact_sweep
+    from experiments.sweep import Sweep
+
+    sweeps = [fact_sweep(fact, replicates, overrides) for overrides in sets]
+    data = sweeps[0].model_dump(mode="json")
+    keys = list(data["parameters"])
+    data["parameters"] = {k: [v for s in sweeps for v in s.parameters[k]] for k in keys}
+    digest = hashlib.sha256(
+        json.dumps(data["parameters"], sort_keys=True, default=str).encode()
+    ).hexdigest()[:10]
+    data["experiment"]["name"] = f"calibration:{label}:{fact.id}:{digest}"
+    return Sweep.model_validate(data)
+
+
 def prefetch(
     facts: list[Any],
     sets: list[dict[str, Any]],
@@ -57,25 +77,12 @@ def prefetch(
     workers: int,
     label: str,
 ) -> None:
-    """Run (or find stored) every fact's runs at every parameter set, in one sweep per fact.
-
-    The runs are the very runs ``evaluate`` plans (same scenario, overrides, seeds, months: the
-    same run keys), so it finds them done.
-    """
-    from experiments.evidence.run import fact_sweep
+    """Run (or find stored) every fact's runs at every parameter set, one sweep per fact."""
     from experiments.runner import run_sweep
-    from experiments.sweep import Sweep
 
     for fact in facts:
-        sweeps = [fact_sweep(fact, replicates, overrides) for overrides in sets]
-        data = sweeps[0].model_dump(mode="json")
-        keys = list(data["parameters"])
-        data["parameters"] = {k: [v for s in sweeps for v in s.parameters[k]] for k in keys}
-        digest = hashlib.sha256(
-            json.dumps(data["parameters"], sort_keys=True, default=str).encode()
-        ).hexdigest()[:10]
-        data["experiment"]["name"] = f"calibration:{label}:{fact.id}:{digest}"
-        run_sweep(Sweep.model_validate(data), db=db, workers=workers, progress=False)
+        sweep = wave_sweep(fact, sets, replicates, label)
+        run_sweep(sweep, db=db, workers=workers, progress=False)
 
 
 def evaluate_at(

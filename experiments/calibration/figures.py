@@ -75,7 +75,8 @@ def fit_figure(fit: pd.DataFrame, validation: pd.DataFrame, path: Path) -> Path:
         ax.axvspan(-1, 1, color="C2", alpha=0.15, label="published band")
         ax.axvline(0, color="C2", lw=1)
         if table.empty:
-            ax.text(0, 0, "none", ha="center")
+            ax.text(0, 0.5, "none", ha="center", transform=ax.get_yaxis_transform())
+            ax.set_yticks([])
             continue
         centre = (table["high"] + table["low"]) / 2.0
         half = ((table["high"] - table["low"]) / 2.0).replace(0, np.nan)
@@ -99,7 +100,7 @@ def fit_figure(fit: pd.DataFrame, validation: pd.DataFrame, path: Path) -> Path:
         ax.set_yticks(y, table["fact"])
         ax.invert_yaxis()
         ax.set_xlabel("position relative to the band (-1 = low end, +1 = high end)")
-        ax.legend(fontsize=7, loc="lower right")
+        ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.35), ncol=3)
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
