@@ -572,6 +572,25 @@ OUTCOMES: tuple[Outcome, ...] = (
         lambda o: _formal_rate(o, o.adults & (o.mig.skill > 0)),
     ),
     Outcome(
+        "migrant_employment_rate_women",
+        "share",
+        "share",
+        "working-age newcomer women in any work",
+        lambda o: _share(
+            o.adults & o.mig.female & (o.mig.employment != Employment.NONE), o.adults & o.mig.female
+        ),
+    ),
+    Outcome(
+        "migrant_employment_rate_men",
+        "share",
+        "share",
+        "working-age newcomer men in any work",
+        lambda o: _share(
+            o.adults & ~o.mig.female & (o.mig.employment != Employment.NONE),
+            o.adults & ~o.mig.female,
+        ),
+    ),
+    Outcome(
         "referrals_made",
         "persons",
         "flow",

@@ -110,10 +110,13 @@ class Protocol(_Section):
 class Published(_Section):
     """The published value and the band the model should fall in."""
 
-    value: float
+    value: float = Field(description="the published number (the band's midpoint if range_only)")
     low: float
     high: float
     band_reason: str = Field(min_length=10, description="one sentence: why this band")
+    range_only: bool = Field(
+        False, description="only a range or a direction is published; value is the midpoint"
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> Published:
@@ -121,6 +124,8 @@ class Published(_Section):
             raise ValueError(
                 f"need low <= value <= high (got {self.low:g}, {self.value:g}, {self.high:g})"
             )
+        if self.range_only and abs(self.value - (self.low + self.high) / 2) > 1e-9:
+            raise ValueError("range_only: value must be the band's midpoint (low + high) / 2")
         return self
 
 

@@ -80,6 +80,13 @@ def ratio_of_totals(
     return float(window[numerator].sum() / window[denominator].sum())
 
 
+def informal_work_share(run: Run, start: int = 1, end: int | None = None) -> float:
+    """Share of employed working-age newcomers whose work is informal, over a window."""
+    return 1.0 - ratio_of_means(
+        run, "migrant_formal_employment_rate", "migrant_employment_rate", start, end
+    )
+
+
 def difference(baseline: Run, variant: Run, of: str, **args: Any) -> float:
     """Variant minus baseline of the single statistic ``of`` (with ``args``), same seed."""
     stat = single(of)
@@ -92,10 +99,76 @@ def relative_difference(baseline: Run, variant: Run, of: str, **args: Any) -> fl
     return stat(variant, **args) / stat(baseline, **args) - 1.0
 
 
+def _added_share(baseline: Run, variant: Run, start: int, end: int | None) -> float:
+    """Residents the variant adds, as a share of the variant's residents, over a window."""
+    b = mean_over(baseline, "residents", start, end)
+    v = mean_over(variant, "residents", start, end)
+    return (v - b) / v
+
+
+def per_population_share(
+    baseline: Run, variant: Run, outcome: str, start: int = 1, end: int | None = None
+) -> float:
+    """Change of an outcome (variant minus baseline) per unit of population share added.
+
+    With the zero-arrival twin as baseline, a share outcome gives percentage points per
+    percentage point of newcomers in the population (as in studies of refugee shares and votes).
+    """
+    change = mean_over(variant, outcome, start, end) - mean_over(baseline, outcome, start, end)
+    return change / _added_share(baseline, variant, start, end)
+
+
+def elasticity(
+    baseline: Run, variant: Run, outcome: str, start: int = 1, end: int | None = None
+) -> float:
+    """Relative change of an outcome per relative change of the population (variant/baseline).
+
+    With the zero-arrival twin as baseline and ``mean_rent``: the rent change for an inflow of
+    1 % of the population, in percent (the form of Saiz 2007 and its successors).
+    """
+    rel = mean_over(variant, outcome, start, end) / mean_over(baseline, outcome, start, end)
+    return (rel - 1.0) / _added_share(baseline, variant, start, end)
+
+
+def ratio_of_differences(
+    baseline: Run,
+    variant: Run,
+    numerator: str,
+    denominator: str,
+    start: int = 1,
+    end: int | None = None,
+) -> float:
+    """Variant-minus-baseline change of one outcome over that of another (window means).
+
+    E.g. the share of the inflow's added city mandate that is not funded:
+    ``numerator = "budget_gap"``, ``denominator = "city_mandate"``, twin as baseline.
+    """
+    num = mean_over(variant, numerator, start, end) - mean_over(baseline, numerator, start, end)
+    den = mean_over(variant, denominator, start, end) - mean_over(baseline, denominator, start, end)
+    return num / den
+
+
 SINGLE: dict[str, Callable[..., float]] = {
-    f.__name__: f for f in (employment_at, mean_over, value_at, ratio_of_means, ratio_of_totals)
+    f.__name__: f
+    for f in (
+        employment_at,
+        mean_over,
+        value_at,
+        ratio_of_means,
+        ratio_of_totals,
+        informal_work_share,
+    )
 }
-PAIRED: dict[str, Callable[..., float]] = {f.__name__: f for f in (difference, relative_difference)}
+PAIRED: dict[str, Callable[..., float]] = {
+    f.__name__: f
+    for f in (
+        difference,
+        relative_difference,
+        per_population_share,
+        elasticity,
+        ratio_of_differences,
+    )
+}
 
 
 def single(name: str) -> Callable[..., float]:
@@ -124,12 +197,14 @@ def check_call(name: str, args: dict[str, Any], paired: bool) -> None:
         )
         raise ValueError(f"unknown statistic {name!r}{hint} (allowed: {', '.join(table)})")
     try:
-        if paired:
+        if paired and "of" in inspect.signature(table[name]).parameters:
             inner = dict(args)
             of = inner.pop("of", None)
             if of is None:
                 raise TypeError("missing argument 'of' (the single statistic to compare)")
             inspect.signature(single(of)).bind(None, **inner)
+        elif paired:
+            inspect.signature(table[name]).bind(None, None, **args)
         else:
             inspect.signature(table[name]).bind(None, **args)
     except TypeError as exc:
