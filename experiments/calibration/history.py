@@ -91,6 +91,7 @@ class Evaluation:
     mean: np.ndarray
     run_variance: np.ndarray
     replicates: int
+    kept: np.ndarray | None = None  # which of the asked points these rows are (None: all)
 
     def __post_init__(self) -> None:
         self.mean = np.atleast_2d(np.asarray(self.mean, dtype=float))
@@ -303,6 +304,22 @@ class Settings:
     seed: int = 0
 
 
+def _finite(evaluation: Evaluation) -> Evaluation:
+    """The evaluation at the points where every statistic has a value (a ratio of zeros has not).
+
+    Raises:
+        ValueError: no point has every value.
+    """
+    kept = np.isfinite(evaluation.mean).all(axis=1)
+    if not kept.any():
+        raise ValueError("no design point gave a value for every calibration statistic")
+    out = Evaluation(
+        evaluation.mean[kept], np.nan_to_num(evaluation.run_variance[kept]), evaluation.replicates
+    )
+    out.kept = kept
+    return out
+
+
 def history_match(
     name: str,
     priors: list[Prior],
@@ -341,7 +358,8 @@ def history_match(
             take = rng.choice(len(alive), size=min(settings.design, len(alive)), replace=False)
             unit_x = alive[np.sort(take)]
         values, sets = _as_sets(priors, unit_x)
-        evaluation = simulator(sets, index)
+        evaluation = _finite(simulator(sets, index))
+        values = values[evaluation.kept]
         seen_x.append(_unit(priors, values))
         seen.append(evaluation)
         together = Evaluation(
