@@ -21,9 +21,9 @@ FACTS = load_facts()
 # a small city per preset, with the inflow scaled to the same share of the population
 SMALL = {
     "northern_midsize_asylum": {
-        "city.host_households": 3000,
-        "city.grid_size": 10,
-        "inflow.total": 150,
+        "city.host_households": 8000,
+        "city.grid_size": 12,
+        "inflow.total": 400,
     },
     "southern_secondary_city": {
         "city.host_households": 3000,
@@ -167,3 +167,59 @@ def test_the_command_refuses_bad_input_on_one_line(tmp_path, capsys):
     err = capsys.readouterr().err.strip()
     assert "\n" not in err and "no fact files" in err
     assert main(["evidence", "--role", "fitted"]) == 2
+
+
+def test_arms_carry_every_key_and_their_lever_wins_over_calibrated_values():
+    from experiments.evidence.run import arm_levels
+
+    ban = next(f for f in FACTS if f.id == "de_employment_ban")
+    levels = arm_levels(ban, {"national.work_wait_months": 6, "behaviour.wage_formal": 2000.0})
+    assert [level["national.work_wait_months"] for level in levels] == [3, 10]
+    assert all(level["behaviour.wage_formal"] == 2000.0 for level in levels)
+    twin = next(f for f in FACTS if f.id == "dk_attitudes_refugee_share")
+    baseline, variant = arm_levels(twin, {"inflow.total": 500})
+    assert baseline["inflow.total"] == 0 and variant["inflow.total"] == 500
+
+
+def _run(**columns):
+    import pandas as pd
+
+    from experiments.evidence.run import StoredRun
+
+    months = np.arange(1, len(next(iter(columns.values()))) + 1)
+    return StoredRun(pd.DataFrame({"month": months, **columns}), pd.DataFrame())
+
+
+def test_paired_statistics_compute_what_their_names_say():
+    from experiments.evidence import statistics as s
+
+    twin = _run(residents=[100.0, 100.0], mean_rent=[10.0, 10.0], tension_index=[0.1, 0.1])
+    run = _run(residents=[110.0, 110.0], mean_rent=[11.0, 11.0], tension_index=[0.12, 0.12])
+    share = 10 / 110
+    assert s.elasticity(twin, run, "mean_rent") == pytest.approx(0.1 / share)
+    assert s.per_population_share(twin, run, "tension_index") == pytest.approx(0.02 / share)
+    assert s.difference(twin, run, of="mean_over", outcome="mean_rent") == pytest.approx(1.0)
+    assert s.relative_difference(twin, run, of="mean_over", outcome="mean_rent") == pytest.approx(
+        0.1
+    )
+
+
+def test_cohort_employment_is_weighted_by_person_months():
+    import pandas as pd
+
+    from experiments.evidence import statistics as s
+    from experiments.evidence.run import StoredRun
+
+    cohorts = pd.DataFrame(
+        {
+            "months_since_arrival": [23, 24, 25, 30],
+            "status": "all",
+            "person_months": [100.0, 300.0, 100.0, 50.0],
+            "employment_rate": [0.1, 0.2, 0.3, 0.9],
+            "formal_employment_rate": [0.0, 0.1, 0.1, 0.5],
+        }
+    )
+    run = StoredRun(pd.DataFrame(), cohorts)
+    assert s.employment_at(run, 24) == pytest.approx((10 + 60 + 30) / 500)
+    assert s.employment_at(run, 24, formal=True) == pytest.approx(40 / 500)
+    assert np.isnan(s.employment_at(run, 50))

@@ -15,11 +15,15 @@ def band_position(value: float, published: float, low: float, high: float) -> fl
     return (value - published) / (published - low) if published > low else 0.0
 
 
+LIMIT = 3.0  # the x axis spans +-LIMIT band half-widths; points beyond are drawn at the edge
+
+
 def evidence_figure(table: pd.DataFrame, path: Path) -> None:
     """One row per fact, calibration and validation in separate panels.
 
     Each fact has its own units, so the x axis is the band's own scale (the band is -1 to +1,
-    the published value 0); the numbers themselves are written at the right of each row.
+    the published value 0); a model value off the axis is drawn as a triangle at its edge. The
+    numbers themselves are written at the right of each row.
     """
     import matplotlib
 
@@ -31,24 +35,27 @@ def evidence_figure(table: pd.DataFrame, path: Path) -> None:
     fig, axes = plt.subplots(
         len(roles),
         1,
-        figsize=(11, 1.2 + 0.42 * sum(heights) + 0.6 * len(roles)),
+        figsize=(15, 1.4 + 0.45 * sum(heights) + 0.7 * len(roles)),
         gridspec_kw={"height_ratios": heights},
         squeeze=False,
     )
+    fig.subplots_adjust(left=0.17, right=0.47, top=0.92, bottom=0.08, hspace=0.35)
     for ax, role in zip(axes[:, 0], roles, strict=True):
         rows = table[table.role == role].reset_index(drop=True)
         y = np.arange(len(rows))[::-1]
-        pos = [
-            [
-                band_position(v, r.published, r.low, r.high)
-                for v in (r.model_mean, r.model_ci_low, r.model_ci_high)
-            ]
-            for r in rows.itertuples()
-        ]
         ax.axvspan(-1, 1, color="#dbe9f6", zorder=0, label="published band")
         ax.axvline(0, color="#1f4e79", lw=1.2, zorder=1, label="published value")
-        for yi, (mean, lo, hi), inside in zip(y, pos, rows.within_band, strict=True):
-            colour = "#2a7d2a" if inside else "#c0392b"
+        for yi, r in zip(y, rows.itertuples(), strict=True):
+            mean, lo, hi = (
+                band_position(v, r.published, r.low, r.high)
+                for v in (r.model_mean, r.model_ci_low, r.model_ci_high)
+            )
+            colour = "#2a7d2a" if r.within_band else "#c0392b"
+            if abs(mean) > LIMIT:
+                edge = np.sign(mean) * (LIMIT - 0.1)
+                ax.plot(edge, yi, marker=">" if mean > 0 else "<", color=colour, ms=9, zorder=3)
+                continue
+            lo, hi = max(lo, -LIMIT), min(hi, LIMIT)
             ax.errorbar(
                 mean,
                 yi,
@@ -59,7 +66,7 @@ def evidence_figure(table: pd.DataFrame, path: Path) -> None:
                 zorder=3,
             )
         ax.set_yticks(y, rows.fact)
-        ax.set_xlim(-3, 3)
+        ax.set_xlim(-LIMIT, LIMIT)
         ax.set_ylim(-0.7, len(rows) - 0.3)
         ax.set_title(
             f"{role}: {int(rows.within_band.sum())} of {len(rows)} facts inside their band",
@@ -70,17 +77,17 @@ def evidence_figure(table: pd.DataFrame, path: Path) -> None:
             ax.annotate(
                 f"model {r.model_mean:.3g} [{r.model_ci_low:.3g}, {r.model_ci_high:.3g}]   "
                 f"published {r.published:.3g} ({r.low:.3g} to {r.high:.3g}), {r.source}",
-                (1.01, yi),
+                (1.02, yi),
                 xycoords=("axes fraction", "data"),
                 va="center",
                 fontsize=8,
             )
         ax.grid(axis="x", color="#eeeeee")
     axes[-1, 0].set_xlabel(
-        "position on the fact's band (-1 = low end, 0 = published value, +1 = high end; "
-        "points clipped at ±3)"
+        "model mean and 95 % interval on the fact's band (-1 = low end, 0 = published value, "
+        "+1 = high end); triangles: off this axis"
     )
-    axes[0, 0].legend(loc="lower left", fontsize=8, ncols=2)
-    fig.tight_layout()
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="upper left", ncols=2, fontsize=8, frameon=False)
     fig.savefig(path, dpi=130, bbox_inches="tight")
     plt.close(fig)

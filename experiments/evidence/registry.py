@@ -93,7 +93,10 @@ class Protocol(_Section):
     def _arms_and_statistic(self) -> Protocol:
         if self.arms and set(self.arms) != {"baseline", "variant"}:
             raise ValueError("arms: give both [protocol.arms.baseline] and [protocol.arms.variant]")
-        statistics.check_call(self.statistic.name, self.statistic.args, paired=bool(self.arms))
+        try:
+            statistics.check_call(self.statistic.name, self.statistic.args, bool(self.arms))
+        except ValueError as exc:
+            raise ValueError(f"statistic: {exc}") from None
         return self
 
     def preset_path(self) -> Path:
@@ -153,13 +156,19 @@ def load_fact(path: Path) -> Fact:
         EvidenceError: missing or malformed file, unknown key, bad value, an unknown preset,
             statistic or scenario key (one line naming the file and key).
     """
-    data = read_toml(path, "evidence")
+    try:
+        data = read_toml(path, "evidence")
+    except ScenarioError as exc:
+        raise EvidenceError(exc.source, exc.key, exc.reason) from None
     try:
         fact = Fact.model_validate({**data, "path": str(path)})
     except ValidationError as exc:
         err = exc.errors()[0]
         where = ".".join(str(p) for p in err["loc"])
         reason = err["msg"].removeprefix("Value error, ")
+        head, sep, rest = reason.partition(": ")
+        if sep and head in ("statistic", "arms"):  # a protocol check names its own key
+            where, reason = f"{where}.{head}", rest
         if err["type"] == "extra_forbidden":
             reason = "unknown key"
         elif err["type"] == "missing":

@@ -235,9 +235,11 @@ def evaluate(
 def summary(table: pd.DataFrame) -> pd.DataFrame:
     """Per role: facts, share inside their bands, mean absolute relative difference.
 
-    The relative difference of a fact is ``|model - published| / |published|``.
+    The relative difference of a fact is ``|model - published| / |published|``, or over half the
+    band's width where the published value is 0.
     """
-    rel = (table.model_mean - table.published).abs() / table.published.abs()
+    scale = table.published.abs().where(table.published != 0, (table.high - table.low) / 2)
+    rel = (table.model_mean - table.published).abs() / scale
     frame = table.assign(relative_difference=rel)
     return (
         frame.groupby("role")
