@@ -53,7 +53,6 @@ def calibrate(spec: Calibration, *, quick: bool = False, db: str | None = None) 
     Raises:
         ValueError: the calibration facts cannot be found or evaluated.
     """
-    from experiments import store
     from experiments.calibration.facts import (
         evaluate_at,
         fact_simulator,
@@ -99,6 +98,11 @@ def calibrate(spec: Calibration, *, quick: bool = False, db: str | None = None) 
         settings,
         on_wave,
     )
+    posterior.provenance.update(
+        _provenance(spec, quick, facts, replicates, settings, time.time() - started)
+    )
+    _save(posterior, db)  # stored before the predictive runs: a kill there keeps the posterior
+    _log(f"posterior {posterior.name!r} stored; running the posterior predictive")
     draws_sets = posterior.draw(draws, spec.seeds.base)
     everything = [*facts, *held_out]
     prefetch(everything, draws_sets, replicates, db, workers, f"{posterior.name}:predictive")
@@ -107,7 +111,14 @@ def calibrate(spec: Calibration, *, quick: bool = False, db: str | None = None) 
     fit = table[table.fact.isin([f.id for f in facts])].reset_index(drop=True)
     validation = table[table.fact.isin([f.id for f in held_out])].reset_index(drop=True)
     seconds = time.time() - started
-    posterior.provenance.update(_provenance(spec, quick, facts, replicates, settings, seconds))
+    posterior.provenance["seconds_with_predictive"] = round(seconds, 1)
+    _save(posterior, db)
+    return Outcome(posterior, waves, fit, validation, seconds)
+
+
+def _save(posterior: Posterior, db: str | None) -> None:
+    from experiments import store
+
     engine = store.open_store(db)
     try:
         store.save_posterior(
@@ -119,7 +130,6 @@ def calibrate(spec: Calibration, *, quick: bool = False, db: str | None = None) 
         )
     finally:
         engine.dispose()
-    return Outcome(posterior, waves, fit, validation, seconds)
 
 
 def _provenance(
