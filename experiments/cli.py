@@ -17,6 +17,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, NoReturn
 
+from experiments import cmd_compare, cmd_sensitivity
 from experiments.evidence import cli as evidence_cli
 from model.scenario import ScenarioError
 
@@ -112,7 +113,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.quiet or not sys.stderr.isatty():
         result = simulate(scenario, seed=args.seed, twin=twin)
     else:
-        from tqdm import tqdm
+        from tqdm.auto import tqdm
 
         with tqdm(total=months, desc="months", unit="mo", leave=False) as bar:
             result = simulate(
@@ -403,7 +404,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    """Export an experiment's results to CSV or Parquet."""
+    """Export tidy tables (CSV or Parquet) with outcomes.json and parameters.json beside them."""
     from experiments import store
 
     engine = store.open_store(args.db, readonly=True)
@@ -411,38 +412,12 @@ def cmd_export(args: argparse.Namespace) -> int:
         store.experiment_id(engine, args.experiment)
     out = Path(args.out)
     _check_out(out)
-    for path in store.export(args.db, args.experiment, out, args.format):
+    for path in store.export(args.db, args.experiment, out, args.format, args.long):
         print(f"wrote {path}")
     return 0
 
 
-def cmd_compare(args: argparse.Namespace) -> int:
-    """Mean and confidence interval per level; paired differences with common seeds."""
-    from experiments.analysis import compare
-
-    table = compare(args.db, args.experiment, args.outcome)
-    for _, row in table.iterrows():
-        print(f"level {row.level} [{row.scenario}] {row.parameters} ({row.runs} runs)")
-        for outcome in args.outcome:
-            lo, hi = row[f"{outcome}_ci"]
-            line = f"    {outcome:<40} {row[outcome]:>12.4g}  95% CI [{lo:.4g}, {hi:.4g}]"
-            if f"{outcome}_diff" in row and isinstance(row[f"{outcome}_diff_ci"], tuple):
-                d_lo, d_hi = row[f"{outcome}_diff_ci"]
-                line += f"   vs level {table.level.iloc[0]}: {row[f'{outcome}_diff']:+.4g} "
-                line += f"[{d_lo:+.4g}, {d_hi:+.4g}]"
-            print(line)
-    return 0
-
-
-def cmd_sensitivity(args: argparse.Namespace) -> int:
-    """Morris or Sobol indices of an outcome."""
-    from experiments.analysis import sensitivity
-
-    print(sensitivity(args.db, args.experiment, args.outcome).to_string(index=False))
-    return 0
-
-
-def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one add_argument a line: the whole command line
+def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``arrival-city``."""
     parser = _Parser(prog="arrival-city", description="Agent-based simulation of arrival cities.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -526,22 +501,14 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one add_argume
     ex.add_argument("--db", default=None, help=db_help)
     ex.add_argument("--out", default="results/export")
     ex.add_argument("--format", choices=["csv", "parquet"], default="csv")
-    ex.set_defaults(func=cmd_export)
-    cp = sub.add_parser("compare", help="compare levels with confidence intervals")
-    cp.add_argument("experiment")
-    cp.add_argument(
-        "--outcome",
-        action="append",
-        default=None,
-        help="summary name (repeatable), e.g. unmet_need_rate_migrants_mean",
+    ex.add_argument(
+        "--long",
+        action="store_true",
+        help="summaries and timeseries as long tables (variable, value, unit)",
     )
-    cp.add_argument("--db", default=None, help=db_help)
-    cp.set_defaults(func=cmd_compare)
-    se = sub.add_parser("sensitivity", help="Morris or Sobol indices of an outcome")
-    se.add_argument("experiment")
-    se.add_argument("--outcome", default="migrant_employment_rate_end")
-    se.add_argument("--db", default=None, help=db_help)
-    se.set_defaults(func=cmd_sensitivity)
+    ex.set_defaults(func=cmd_export)
+    cmd_compare.add_command(sub)
+    cmd_sensitivity.add_command(sub)
     evidence_cli.add_command(sub)
     __import__("experiments.calibration").calibration.add_command(sub)
     return parser

@@ -103,16 +103,20 @@ def execute_run(spec: RunSpec, outputs: dict[str, Any]) -> dict[str, Any]:
         for month, *values in kept.itertuples(index=False, name=None)
         for name, value in zip(columns, values, strict=True)
     ]
-    cohort_rows = []
-    if keep.cohorts:
+    cohort_rows, cells = [], []
+    if keep.cohorts:  # by status (and "all"), read by the evidence runs; and the finer cells
         cohorts = result.cohorts[result.cohorts.person_months > 0]
         cohort_rows = cohorts.astype({"months_since_arrival": int}).to_dict("records")
+        cells = result.cohort_cells.drop(
+            columns=["employment_rate", "formal_employment_rate"]
+        ).to_dict("records")
     return {
         **base,
         "status": "done",
         "finished": time.time(),
         "timeseries": long,
         "cohorts": cohort_rows,
+        "cohort_cells": cells,
         "summary": {
             name: value
             for name, value in result.summary.items()
@@ -217,8 +221,13 @@ def _dask_executor(workers: int, address: str) -> Iterator[Executor]:
             cluster.close()
 
 
+def interactive() -> bool:
+    """A person is watching: a terminal, or a Jupyter kernel (``tqdm.auto`` draws a widget)."""
+    return sys.stderr.isatty() or "ipykernel" in sys.modules
+
+
 class _Progress:
-    """A tqdm bar on a terminal; elsewhere (nohup, a log) a line every ``interval`` seconds."""
+    """A tqdm bar on a terminal or in a notebook; elsewhere a line every ``interval`` seconds."""
 
     def __init__(self, name: str, total: int, mode: str, interval: float):
         self.name, self.total, self.mode, self.interval = name, total, mode, interval
@@ -226,7 +235,7 @@ class _Progress:
         self.started = self.last = time.monotonic()
         self.bar = None
         if mode == "bar" and total:
-            from tqdm import tqdm
+            from tqdm.auto import tqdm
 
             tqdm.monitor_interval = 0  # no monitor thread: workers are forked from this process
             self.bar = tqdm(total=total, desc=name, unit="run")
@@ -350,7 +359,7 @@ def _run(  # noqa: C901, PLR0913, PLR0917, PLR0915 - the pool loop: submit, coll
     started = time.time()
     failed_now: list[str] = []
     executed = 0
-    mode = "off" if not progress else ("bar" if sys.stderr.isatty() else "lines")
+    mode = "off" if not progress else ("bar" if interactive() else "lines")
     bar = _Progress(sweep.experiment.name, len(todo), mode, progress_interval)
     pending = list(todo)
     n_workers = workers or sweep.execution.workers

@@ -119,6 +119,20 @@ cohorts = Table(
     Column("formal_employment_rate", Float),
 )
 
+cohort_cells = Table(  # added after schema 2 without a version change: older stores still read
+    "cohort_cells",
+    metadata,
+    Column("run_key", String(64), ForeignKey("runs.run_key"), primary_key=True),
+    Column("months_since_arrival", Integer, primary_key=True),
+    Column("legal_status", String(20), primary_key=True),
+    Column("sex", String(20), primary_key=True),
+    Column("skill", String(20), primary_key=True),
+    Column("origin", String(20), primary_key=True),
+    Column("person_months", Float),
+    Column("employed_person_months", Float),
+    Column("formal_person_months", Float),
+)
+
 summaries = Table(
     "summaries",
     metadata,
@@ -479,7 +493,7 @@ def save_run(engine: Engine, outcome: dict[str, Any]) -> None:
     key = outcome["run_key"]
     with engine.begin() as conn:
         conn.execute(delete(claims).where(claims.c.run_key == key))
-        for table in (timeseries, cohorts, summaries):
+        for table in (timeseries, cohorts, cohort_cells, summaries):
             conn.execute(delete(table).where(table.c.run_key == key))
         conn.execute(
             runs.update()
@@ -503,8 +517,12 @@ def save_run(engine: Engine, outcome: dict[str, Any]) -> None:
                     for m, v, x in outcome["timeseries"]
                 ],
             )
-        if outcome["cohorts"]:
+        if outcome.get("cohorts"):
             conn.execute(cohorts.insert(), [{"run_key": key, **row} for row in outcome["cohorts"]])
+        if outcome.get("cohort_cells"):
+            conn.execute(
+                cohort_cells.insert(), [{"run_key": key, **row} for row in outcome["cohort_cells"]]
+            )
         conn.execute(
             summaries.insert(),
             [
@@ -543,16 +561,41 @@ def status_table(engine: Engine) -> pd.DataFrame:
     return table[["done", "pending", "failed", "total"]].reset_index()
 
 
+def level_id(scenario: str, params: str | dict[str, Any]) -> str:
+    """A level's id from its content (scenario and parameter values), never from its position.
+
+    Adding a level to a sweep file (a value, a scenario) leaves the other levels' ids as they
+    were; the same level in two experiments has the same id.
+    """
+    import hashlib
+
+    text = params if isinstance(params, str) else json.dumps(params, sort_keys=True)
+    return hashlib.sha256(f"{scenario}\n{text}".encode()).hexdigest()[:10]
+
+
+def level_label(scenario: str, params: str | dict[str, Any]) -> str:
+    """A level as a person reads it: ``city+overlay: key=value, ...``."""
+    value = json.loads(params) if isinstance(params, str) else params
+    settings = ", ".join(f"{k}={v}" for k, v in sorted(value.items()))
+    return f"{scenario}: {settings}" if settings else scenario
+
+
 def load_results(
     url: str | None = None, experiment: str | None = None, what: str = "summaries"
 ) -> pd.DataFrame:
     """Results as a pandas DataFrame, one row per run (summaries) or per run-month (timeseries).
 
+    Every table starts with the run's identity: run_key, scenario, seed, params (JSON), status,
+    level (its position in the sweep's plan, which changes when levels are added), level_id
+    (from the level's content: stable), replicate, experiment.
+
     Args:
         url: the results database.
         experiment: only this experiment's runs (default: all).
         what: "summaries" (wide: one column per summary), "timeseries" (wide: one column per
-            variable), "cohorts" or "runs".
+            variable), "cohorts" (one row per run and cohort cell: months since arrival, legal
+            status, sex, skill, origin; runs stored before cells were kept have one row per
+            legal status with sex, skill and origin "all") or "runs".
     """
     engine = open_store(url, readonly=True)
     runs_cols = [
@@ -585,18 +628,19 @@ def load_results(
         meta["params"] = meta["params"].map(
             lambda p: json.dumps(p, sort_keys=True) if not isinstance(p, str) else p
         )
+        meta.insert(
+            meta.columns.get_loc("level") + 1,
+            "level_id",
+            [level_id(s, p) for s, p in zip(meta.scenario, meta.params, strict=True)],
+        )
         if what == "runs":
             return meta
         keys = list(meta.run_key)
-        table = {"summaries": summaries, "timeseries": timeseries, "cohorts": cohorts}[what]
-        rows = []
-        for i in range(0, len(keys), 500):
-            rows.extend(
-                conn.execute(select(table).where(table.c.run_key.in_(keys[i : i + 500])))
-                .mappings()
-                .all()
-            )
-    data = pd.DataFrame(rows)
+        if what == "cohorts":
+            data = _cohorts(conn, keys)
+        else:
+            table = {"summaries": summaries, "timeseries": timeseries}[what]
+            data = pd.DataFrame(_rows_of(conn, table, keys))
     if data.empty:
         return meta.iloc[0:0]
     if what == "summaries":
@@ -608,19 +652,57 @@ def load_results(
     return meta.merge(data, on="run_key")
 
 
-def export(url: str, experiment: str | None, out: Path, fmt: str = "csv") -> list[Path]:
-    """Write runs, summaries, timeseries and cohorts to CSV or Parquet files in ``out``."""
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
-    for what in ("runs", "summaries", "timeseries", "cohorts"):
-        frame = load_results(url, experiment, what)
-        path = out / f"{what}.{'parquet' if fmt == 'parquet' else 'csv'}"
-        if fmt == "parquet":
-            frame.to_parquet(path, index=False)
-        else:
-            frame.to_csv(path, index=False)
-        written.append(path)
-    return written
+def _rows_of(conn: Any, table: Table, keys: list[str]) -> list[Any]:
+    rows: list[Any] = []
+    for i in range(0, len(keys), 500):
+        rows.extend(
+            conn.execute(select(table).where(table.c.run_key.in_(keys[i : i + 500])))
+            .mappings()
+            .all()
+        )
+    return rows
+
+
+def _cohorts(conn: Any, keys: list[str]) -> pd.DataFrame:
+    """Cohort cells of the runs; runs stored before cells were kept give their status rows."""
+    from sqlalchemy import inspect
+
+    columns = [c.name for c in cohort_cells.columns]
+    cells = pd.DataFrame(
+        _rows_of(conn, cohort_cells, keys) if inspect(conn).has_table("cohort_cells") else [],
+        columns=columns,
+    )
+    older = pd.DataFrame(
+        _rows_of(conn, cohorts, sorted(set(keys) - set(cells.run_key))),
+        columns=[c.name for c in cohorts.columns],
+    )
+    older = older[older.status != "all"]
+    if not older.empty:
+        older = older.rename(columns={"status": "legal_status"}).assign(
+            sex="all",
+            skill="all",
+            origin="all",
+            employed_person_months=older.employment_rate * older.person_months,
+            formal_person_months=older.formal_employment_rate * older.person_months,
+        )[columns]
+    parts = [f for f in (cells, older) if not f.empty]
+    if not parts:
+        return cells
+    frame = pd.concat(parts, ignore_index=True)
+    present = frame.person_months.where(frame.person_months > 0)
+    return frame.assign(
+        employment_rate=frame.employed_person_months / present,
+        formal_employment_rate=frame.formal_person_months / present,
+    )
+
+
+def export(
+    url: str | None, experiment: str | None, out: Path, fmt: str = "csv", long: bool = False
+) -> list[Path]:
+    """Write the tidy tables and the outcome dictionary to ``out`` (see :mod:`experiments.tidy`)."""
+    from experiments.tidy import export as tidy_export
+
+    return tidy_export(url, experiment, out, fmt, long)
 
 
 def run_errors(engine: Engine, keys: Iterable[str]) -> list[str]:

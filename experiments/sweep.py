@@ -114,6 +114,12 @@ class DesignSection(_Section):
     )
     size: int = Field(8, ge=1, le=100_000, description="samples (lhs), N (sobol), trajectories")
     levels: int = Field(4, ge=2, le=20, description="grid levels of a Morris design")
+    spread: float = Field(
+        0.5,
+        gt=0,
+        le=1,
+        description="relative half-width of a group's ranges around the schema's defaults",
+    )
 
     @model_validator(mode="after")
     def _sobol_power_of_two(self) -> DesignSection:
@@ -133,7 +139,11 @@ class OutputsSection(_Section):
     timeseries: list[str] | Literal["all"] = Field("all", description="timeseries columns kept")
     summaries: list[str] | Literal["all"] = Field("all", description="summary values kept")
     every: int = Field(1, ge=1, le=120, description="keep every n-th month (and the last)")
-    cohorts: bool = Field(True, description="keep the employment cohorts")
+    cohorts: bool = Field(
+        True,
+        description="keep employment by cohort cell: months since arrival × legal status × sex "
+        "× skill × origin (non-empty cells only)",
+    )
 
     @model_validator(mode="after")
     def _known_names(self) -> OutputsSection:
@@ -201,6 +211,35 @@ class Sweep(_Section):
     def path(self) -> Path | None:
         """The sweep file this came from (None if built in memory)."""
         return self._path
+
+    @model_validator(mode="before")
+    @classmethod
+    def _expand_group(cls, data: Any) -> Any:
+        """``[parameters] group = "behaviour"`` (or a list of groups and keys) as ranges."""
+        if not isinstance(data, dict) or not isinstance(data.get("parameters"), dict):
+            return data
+        params = dict(data["parameters"])
+        if "group" not in params:
+            return data
+        from experiments.parameters import DEFAULT_SPREAD, space
+
+        spec = params.pop("group")
+        if not isinstance(spec, str | list) or not all(isinstance(g, str) for g in spec):
+            raise KeyedValueError("parameters.group", "give a group name or a list of groups/keys")
+        design = data.get("design") if isinstance(data.get("design"), dict) else {}
+        if design.get("kind", "grid") not in ("lhs", "sobol", "morris"):
+            raise KeyedValueError(
+                "parameters.group", "a group needs a sampled design: kind = morris, sobol or lhs"
+            )
+        spread = design.get("spread", DEFAULT_SPREAD)
+        try:
+            dims, _ = space(spec, spread if isinstance(spread, int | float) else DEFAULT_SPREAD)
+        except ScenarioError as exc:
+            raise KeyedValueError("parameters.group", exc.reason) from None
+        ranges = {
+            d.key: {"min": float(d.low), "max": float(d.high)} for d in dims if d.low is not None
+        }
+        return {**data, "parameters": {**ranges, **params}}
 
     @field_validator("parameters", mode="before")
     @classmethod
@@ -281,13 +320,20 @@ class Sweep(_Section):
                     f"parameters.{key}",
                     "a range {min, max} needs a number parameter; give a list of values",
                 )
-        for index, layers in enumerate(sweep.scenario_layers()):
+        try:
+            layered = sweep.scenario_layers()
+        except ValueError as exc:  # a path no file system takes (a NUL byte)
+            raise ScenarioError(
+                str(path), "experiment.scenarios", f"not a usable file path ({exc})"
+            ) from None
+        for index, layers in enumerate(layered):
             missing = [layer for layer in layers if not layer.is_file()]
             if missing:
                 raise ScenarioError(
                     str(path),
                     f"experiment.scenarios[{index}]",
-                    f"no such scenario file: {missing[0]} (paths are relative to the sweep file)",
+                    f"no such scenario file: {_shown(missing[0])} (paths are relative to the "
+                    "sweep file)",
                 )
             base = Scenario.from_files(list(layers))
             for key, values in sweep.parameters.items():
@@ -327,6 +373,12 @@ class Sweep(_Section):
             if not target.is_absolute() and self.path is not None:
                 return prefix + str((self.path.parent / target).resolve())
         return url
+
+
+def _shown(path: Path) -> str:
+    """A path for a one-line message: as is if printable, else quoted with escapes."""
+    text = str(path)
+    return text if text.isprintable() else repr(text)
 
 
 def parameter_kind(key: str) -> type | None:

@@ -75,6 +75,14 @@ class Engagement(IntEnum):
     EMPOWER = 4
 
 
+class Skill(IntEnum):
+    """A newcomer's skill level (``migrants.skill``)."""
+
+    LOW = 0
+    MID = 1
+    HIGH = 2
+
+
 def names(vocabulary: type[IntEnum]) -> tuple[str, ...]:
     """The lower-case names of an enum's members, in code order."""
     return tuple(member.name.lower() for member in sorted(vocabulary))
@@ -86,5 +94,7 @@ INTENTIONS = names(Intention)
 EMPLOYMENTS = names(Employment)
 TENURES = names(Tenure)
 SECTORS = names(Sector)
+SKILLS = names(Skill)
+SEXES = ("male", "female")  # indexed by ``migrants.female``
 ENGAGEMENT_LEVELS = names(Engagement)
 N_SECTORS = len(Sector)

@@ -20,7 +20,7 @@ from typing import Literal
 import numpy as np
 from scipy.special import gammaln
 
-from model.codes import SECTORS, Employment, Origin, Status, Tenure
+from model.codes import SECTORS, SEXES, Employment, Origin, Skill, Status, Tenure
 from model.month import Month
 from model.population import Table
 from model.processes.access import AccessMonth
@@ -689,21 +689,38 @@ def observe(observation: Observation) -> dict[str, float]:
     return values
 
 
-class CohortTally:
-    """Employment (any, formal) of working-age newcomers by months since arrival and status."""
+#: the axes of a cohort cell, in the order of :class:`CohortTally`'s arrays
+COHORT_AXES = ("months_since_arrival", "legal_status", "sex", "skill", "origin")
 
-    def __init__(self, months: int, n_statuses: int = len(Status)):
-        self.shape = (months + 1, n_statuses)
+
+class CohortTally:
+    """Employment (any, formal) of working-age newcomers by cohort cell.
+
+    A cell is months since arrival × legal status × sex × skill level × origin (the axes of
+    :data:`COHORT_AXES`); each month adds its working-age newcomers to their cells.
+    """
+
+    def __init__(self, months: int):
+        self.shape = (months + 1, len(Status), len(SEXES), len(Skill), len(Origin))
         self.present = np.zeros(self.shape)
         self.employed = np.zeros(self.shape)
         self.formal = np.zeros(self.shape)
 
     def add(self, mig: Table, t: int) -> None:
-        """Count this month's working-age newcomers into their (duration, status) cell."""
+        """Count this month's working-age newcomers into their cells."""
         adults = mig.present & (mig.age_band < WORKING_AGE_BANDS)
         since = np.clip(t - mig.arrival_month[adults], 0, self.shape[0] - 1)
-        cell = since * self.shape[1] + mig.status[adults]
-        size = self.shape[0] * self.shape[1]
+        cell = np.ravel_multi_index(
+            (
+                since,
+                mig.status[adults],
+                mig.female[adults].astype(np.intp),
+                mig.skill[adults],
+                mig.origin[adults],
+            ),
+            self.shape,
+        )
+        size = self.present.size
         employment = mig.employment[adults]
         self.present += np.bincount(cell, minlength=size).reshape(self.shape)
         self.employed += np.bincount(

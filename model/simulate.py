@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from model.city import ArrivalCity
-from model.codes import STATUSES
+from model.codes import ORIGINS, SEXES, SKILLS, STATUSES
 from model.metrics import OUTCOMES
 from model.scenario import Scenario
 
@@ -23,6 +23,8 @@ class RunResult:
     Attributes:
         timeseries: one row a month (month 1..N), the outcome names of docs/ODD.md as columns.
         cohorts: employment of working-age newcomers by months since arrival and status.
+        cohort_cells: the same by months since arrival × legal status × sex × skill × origin
+            (non-empty cells only; see :func:`cohort_cells`).
         summary: headline numbers of the run (end values, means, peaks).
         scenario: the scenario actually run (overrides applied).
         seed: the seed of the model's Generator.
@@ -36,7 +38,22 @@ class RunResult:
     scenario: Scenario
     seed: int
     ledger: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
+    cohort_cells: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
     twin: RunResult | None = field(repr=False, default=None)
+
+    def outcomes(self) -> dict[str, np.ndarray | np.float64]:
+        """Every outcome as numpy data, for tools that take arrays (EMA Workbench, SALib, xarray).
+
+        Returns:
+            Each timeseries column (``month`` included) as a 1-D float array, one value a month,
+            and each summary (``<outcome>_end``, ``_mean``, ``_total``...) as a numpy float
+            scalar (what EMA Workbench's ``ScalarOutcome`` takes).
+        """
+        arrays: dict[str, np.ndarray | np.float64] = {
+            name: self.timeseries[name].to_numpy(dtype=float) for name in self.timeseries
+        }
+        arrays.update({name: np.float64(value) for name, value in self.summary.items()})
+        return arrays
 
     def vs_twin(self) -> pd.DataFrame:
         """The effect of the inflow: each outcome minus the zero-arrival twin's, month by month.
@@ -100,19 +117,24 @@ def collect(model: ArrivalCity, seed: int) -> RunResult:
         scenario=model.params,
         seed=seed,
         ledger=pd.DataFrame(model.ledger),
+        cohort_cells=cohort_cells(model),
     )
 
 
 def cohort_frame(model: ArrivalCity) -> pd.DataFrame:
     """Long table: months_since_arrival, status (or 'all'), person-months, employment rates."""
     tally = model.cohorts
+    by_status = (2, 3, 4)  # sum over sex, skill and origin
+    present_s = tally.present.sum(axis=by_status)
+    employed_s = tally.employed.sum(axis=by_status)
+    formal_s = tally.formal.sum(axis=by_status)
     frames = []
     durations = np.arange(tally.shape[0])
     columns = [(name, k) for k, name in enumerate(STATUSES)] + [("all", None)]
     for name, k in columns:
-        present = tally.present.sum(axis=1) if k is None else tally.present[:, k]
-        employed = tally.employed.sum(axis=1) if k is None else tally.employed[:, k]
-        formal = tally.formal.sum(axis=1) if k is None else tally.formal[:, k]
+        present = present_s.sum(axis=1) if k is None else present_s[:, k]
+        employed = employed_s.sum(axis=1) if k is None else employed_s[:, k]
+        formal = formal_s.sum(axis=1) if k is None else formal_s[:, k]
         with np.errstate(invalid="ignore", divide="ignore"):
             frames.append(
                 pd.DataFrame(
@@ -126,6 +148,36 @@ def cohort_frame(model: ArrivalCity) -> pd.DataFrame:
                 )
             )
     return pd.concat(frames, ignore_index=True)
+
+
+def cohort_cells(model: ArrivalCity) -> pd.DataFrame:
+    """Tidy table of the non-empty cohort cells, one row a cell.
+
+    Columns: months_since_arrival, legal_status, sex, skill, origin (the cell), person_months,
+    employed_person_months and formal_person_months (persons, scaled), employment_rate and
+    formal_employment_rate. Sum the person-months over any cells before dividing to get the
+    rate of a coarser group.
+    """
+    tally = model.cohorts
+    cells = np.nonzero(tally.present > 0)
+    since, status, sex, skill, origin = cells
+    present = tally.present[cells]
+    employed = tally.employed[cells]
+    formal = tally.formal[cells]
+    return pd.DataFrame(
+        {
+            "months_since_arrival": since.astype(np.int64),
+            "legal_status": np.asarray(STATUSES)[status],
+            "sex": np.asarray(SEXES)[sex],
+            "skill": np.asarray(SKILLS)[skill],
+            "origin": np.asarray(ORIGINS)[origin],
+            "person_months": present * model.scale,
+            "employed_person_months": employed * model.scale,
+            "formal_person_months": formal * model.scale,
+            "employment_rate": employed / present,
+            "formal_employment_rate": formal / present,
+        }
+    )
 
 
 def summarise(ts: pd.DataFrame) -> dict[str, float]:

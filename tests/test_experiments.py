@@ -291,8 +291,9 @@ def test_export_load_and_compare(tmp_path, capsys):
     export(url, "small", tmp_path / "csv", "csv")
     assert (tmp_path / "csv" / "timeseries.csv").stat().st_size > 0
     table = compare(url, "small", ["budget_gap_mean"])
-    _, hi = table.loc[1, "budget_gap_mean_diff_ci"]
-    assert hi < 0  # more money (resources 1.0 vs 0.5): a smaller gap, paired by seed
+    more = table[~table.baseline].iloc[0]
+    assert more.method == "paired" and more.n == 4
+    assert more.diff_high < 0  # more money (resources 1.0 vs 0.5): a smaller gap, paired by seed
     assert main(["status", "--db", url]) == 0
     assert "small" in capsys.readouterr().out
     assert main(["compare", "small", "--db", url, "--outcome", "budget_gap_mean"]) == 0
