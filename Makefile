@@ -10,7 +10,7 @@ $(STAMP): pyproject.toml
 	  echo "Using $$py"; \
 	  test -x $(BIN)/python || $$py -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev,dask,postgres,ema]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,dask,postgres,ema,calibrate]"
 	@touch $(STAMP)
 
 demo: $(STAMP)

@@ -510,6 +510,7 @@ def build_parser() -> argparse.ArgumentParser:
     cmd_compare.add_command(sub)
     cmd_sensitivity.add_command(sub)
     evidence_cli.add_command(sub)
+    __import__("experiments.calibration").calibration.add_command(sub)
     return parser
 
 

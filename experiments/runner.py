@@ -334,7 +334,7 @@ def _run(  # noqa: C901, PLR0913, PLR0917, PLR0915 - the pool loop: submit, coll
     progress_interval: float,
     executor: Executor | None,
 ) -> SweepReport:
-    specs = plan(sweep)
+    specs = plan(sweep, url)
     exp_id = store.register_experiment(
         engine_, sweep.experiment.name, sweep.model_dump(mode="json")
     )

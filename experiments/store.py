@@ -35,7 +35,13 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import (
+    ArgumentError,
+    IntegrityError,
+    OperationalError,
+    ProgrammingError,
+    SQLAlchemyError,
+)
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
@@ -133,6 +139,25 @@ summaries = Table(
     Column("run_key", String(64), ForeignKey("runs.run_key"), primary_key=True),
     Column("name", String(80), primary_key=True),
     Column("value", Float),
+)
+
+
+posteriors = Table(  # calibrated posteriors (arrival-city calibrate), by name
+    "posteriors",
+    metadata,
+    Column("name", String(200), primary_key=True),
+    Column("keys", JSON),  # the parameters, in the order of each set's values
+    Column("provenance", JSON),  # calibration file, facts, seeds, waves, code version, timings
+    Column("created", Float),
+)
+
+posterior_samples = Table(  # a posterior's weighted parameter sets
+    "posterior_samples",
+    metadata,
+    Column("name", String(200), ForeignKey("posteriors.name"), primary_key=True),
+    Column("sample", Integer, primary_key=True),
+    Column("params", JSON),  # {dotted key: value}
+    Column("weight", Float),
 )
 
 
@@ -722,3 +747,65 @@ def failed_runs(engine: Engine, experiment: str | None = None) -> pd.DataFrame:
         lambda e: ([ln for ln in (e or "").strip().splitlines() if ln.strip()] or ["?"])[-1].strip()
     )
     return frame
+
+
+def save_posterior(
+    engine: Engine,
+    name: str,
+    sets: list[dict[str, float]],
+    weights: Iterable[float],
+    provenance: dict[str, Any],
+) -> None:
+    """Store a posterior (replacing one of the same name) in one transaction."""
+    weights = [float(w) for w in weights]
+    keys = list(sets[0]) if sets else []
+    with engine.begin() as conn:
+        conn.execute(delete(posterior_samples).where(posterior_samples.c.name == name))
+        conn.execute(delete(posteriors).where(posteriors.c.name == name))
+        conn.execute(
+            posteriors.insert().values(
+                name=name, keys=keys, provenance=provenance, created=time.time()
+            )
+        )
+        conn.execute(
+            posterior_samples.insert(),
+            [
+                {"name": name, "sample": row, "params": params, "weight": weight}
+                for row, (params, weight) in enumerate(zip(sets, weights, strict=True))
+            ],
+        )
+
+
+def posterior_names(engine: Engine) -> list[str]:
+    """The names of the stored posteriors (none in a database from before them)."""
+    try:
+        with engine.connect() as conn:
+            return sorted(conn.execute(select(posteriors.c.name)).scalars())
+    except (OperationalError, ProgrammingError):
+        return []  # a read-only database older than the posterior tables
+
+
+def load_posterior(engine: Engine, name: str) -> dict[str, Any]:
+    """A stored posterior: ``keys``, ``sets`` (list of dicts), ``weights`` and ``provenance``.
+
+    Raises:
+        StoreError: no posterior of that name (the message lists the known ones).
+    """
+    if name not in posterior_names(engine):
+        known = ", ".join(posterior_names(engine)) or "none; make one with arrival-city calibrate"
+        raise StoreError(f"no posterior named {name!r} in the results database (known: {known})")
+    with engine.connect() as conn:
+        head = conn.execute(select(posteriors).where(posteriors.c.name == name)).mappings().one()
+        rows = conn.execute(
+            select(posterior_samples.c.params, posterior_samples.c.weight)
+            .where(posterior_samples.c.name == name)
+            .order_by(posterior_samples.c.sample)
+        ).all()
+    return {
+        "name": name,
+        "keys": list(head["keys"]),
+        "sets": [dict(params) for params, _ in rows],
+        "weights": [float(weight) for _, weight in rows],
+        "provenance": dict(head["provenance"] or {}),
+        "created": head["created"],
+    }

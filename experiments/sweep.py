@@ -27,6 +27,10 @@ Example (``experiments/sweeps/inflow_shape.toml``)::
 
     [design]
     kind = "grid"
+
+    [uncertainty]            # optional: parameter sets drawn from a calibrated posterior
+    posterior = "northern"   # stored by `arrival-city calibrate`
+    draws = 10               # each level runs every draw at every seed
 """
 
 from __future__ import annotations
@@ -181,6 +185,15 @@ class StorageSection(_Section):
     )
 
 
+class UncertaintySection(_Section):
+    """Parameter uncertainty: each replicate's parameter sets drawn from a stored posterior."""
+
+    posterior: str = Field(
+        min_length=1, description="name of a posterior stored by `arrival-city calibrate`"
+    )
+    draws: int = Field(10, ge=1, le=10_000, description="parameter sets drawn (by weight)")
+
+
 class Sweep(_Section):
     """A validated sweep file."""
 
@@ -191,6 +204,7 @@ class Sweep(_Section):
     outputs: OutputsSection = Field(default_factory=OutputsSection)
     execution: ExecutionSection = Field(default_factory=ExecutionSection)
     storage: StorageSection = Field(default_factory=StorageSection)
+    uncertainty: UncertaintySection | None = None
     _path: Path | None = PrivateAttr(None)
 
     @property
@@ -525,29 +539,65 @@ def run_key(scenario: Scenario, overrides: dict[str, Any], seed: int, months: in
     return hashlib.sha256(payload.encode()).hexdigest()[:32]
 
 
-def plan(sweep: Sweep) -> list[RunSpec]:
-    """Every run of the sweep, in a stable order (scenario, level, replicate)."""
+def posterior_draws(sweep: Sweep, db: str | None = None) -> list[dict[str, Any]]:
+    """The parameter sets of ``[uncertainty]``: ``draws`` sets drawn by weight from the posterior.
+
+    Drawn reproducibly from ``seeds.base``; ``[{}]`` (no change) without ``[uncertainty]``.
+
+    Raises:
+        StoreError: no results database, or no posterior of that name in it.
+    """
+    if sweep.uncertainty is None:
+        return [{}]
+    from experiments import store
+
+    engine = store.open_store(db or sweep.storage_url(), readonly=True)
+    try:
+        stored = store.load_posterior(engine, sweep.uncertainty.posterior)
+    finally:
+        engine.dispose()
+    weights = np.asarray(stored["weights"], dtype=float)
+    rng = np.random.default_rng(sweep.seeds.base)
+    rows = rng.choice(len(weights), size=sweep.uncertainty.draws, p=weights / weights.sum())
+    return [dict(stored["sets"][int(row)]) for row in rows]
+
+
+def plan(sweep: Sweep, db: str | None = None) -> list[RunSpec]:
+    """Every run of the sweep, in a stable order (scenario, level, replicate).
+
+    With ``[uncertainty]``, each level's replicates are every posterior draw at every seed
+    (replicate = draw x replicates + seed index; the same draws and seeds at every level, so
+    comparisons stay paired); the level's own parameters win over a draw's.
+
+    Args:
+        sweep: the validated sweep.
+        db: the results database holding the posterior (default: the sweep's).
+    """
     specs: list[RunSpec] = []
     combos = levels(sweep)
     n_levels = len(combos)
+    draws = posterior_draws(sweep, db)
     for s_index, layers in enumerate(sweep.scenario_layers()):
         scenario = Scenario.from_files(list(layers))
         months = sweep.experiment.months or scenario.run.months
         label = "+".join(path.stem for path in layers)
-        for l_index, overrides in enumerate(combos):
+        for l_index, combo in enumerate(combos):
             level = s_index * n_levels + l_index
-            for replicate, seed in enumerate(seeds_for(sweep, l_index)):
-                specs.append(
-                    RunSpec(
-                        run_key=run_key(scenario, overrides, seed, months),
-                        scenario_path=str(layers[0]),
-                        scenario_label=label,
-                        overrides=overrides,
-                        seed=seed,
-                        months=months,
-                        level=level,
-                        replicate=replicate,
-                        scenario_layers=tuple(str(path) for path in layers),
+            seeds = seeds_for(sweep, l_index)
+            for d_index, draw in enumerate(draws):
+                overrides = {**draw, **combo}
+                for r_index, seed in enumerate(seeds):
+                    specs.append(
+                        RunSpec(
+                            run_key=run_key(scenario, overrides, seed, months),
+                            scenario_path=str(layers[0]),
+                            scenario_label=label,
+                            overrides=overrides,
+                            seed=seed,
+                            months=months,
+                            level=level,
+                            replicate=d_index * len(seeds) + r_index,
+                            scenario_layers=tuple(str(path) for path in layers),
+                        )
                     )
-                )
     return specs

@@ -406,3 +406,15 @@ def test_the_postgres_script_stops_the_server_it_started():
     assert down.returncode == 0 and not folder.exists()
     with socket.socket() as probe:
         assert probe.connect_ex(("127.0.0.1", port)) != 0  # nothing listens any more
+
+
+def test_a_posterior_round_trips_on_postgresql(postgres_url):
+    from experiments.store import load_posterior, save_posterior
+
+    engine = open_store(postgres_url)
+    sets = [{"labour.spending_weight": 0.25, "national.work_wait_months": 3}] * 2
+    save_posterior(engine, "pg", sets, [0.4, 0.6], {"facts": ["a"]})
+    back = load_posterior(engine, "pg")
+    engine.dispose()
+    assert back["sets"] == sets and back["weights"] == [0.4, 0.6]
+    assert back["provenance"] == {"facts": ["a"]} and back["keys"] == list(sets[0])
