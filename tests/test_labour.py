@@ -36,12 +36,13 @@ def _host_unemployment(scenario: Scenario, seed: int) -> np.ndarray:
 @pytest.mark.parametrize("make", [small_scenario, _small_southern], ids=["northern", "southern"])
 def test_with_no_arrivals_host_unemployment_stays_within_a_point_for_ten_years(make):
     scenario = make(**{"inflow.total": 0, "run.months": 120, "city.host_households": 6000})
-    drift = [
-        (u[-12:].mean() - u[:3].mean()) for u in (_host_unemployment(scenario, s) for s in range(4))
-    ]
+    series = [_host_unemployment(scenario, s) for s in range(4)]
+    drift = [u[-12:].mean() - u[:3].mean() for u in series]
     assert abs(np.mean(drift)) < 0.01, drift
+    # each worker starts unemployed with the preset's probability: one small city's draw is off
+    # by about a point (binomial noise), so the start is checked on the mean over the seeds
     start = scenario.city.host_unemployment_rate
-    assert np.mean([_host_unemployment(scenario, 0)[:3].mean()]) == pytest.approx(start, abs=0.01)
+    assert np.mean([u[:3].mean() for u in series]) == pytest.approx(start, abs=0.01)
 
 
 def test_newcomers_compete_with_hosts_for_informal_work():
