@@ -100,9 +100,9 @@ def comparison_task() -> tuple[Setup, Comparison] | None:
 
 # ------------------------------------------------------------------ controls
 @solara.component
-def LeverControl(lever: Lever, current: Any):
-    """One lever with its schema meaning and unit."""
-    name = lever.key.rsplit(".", 1)[-1] if lever.group != "partners" else lever.key
+def LeverControl(lever: Lever, current: Any, owner: str = ""):
+    """One lever with its schema meaning and unit (``owner``: the partner it belongs to)."""
+    name = (f"{owner}: " if owner else "") + lever.name.replace("_", " ")
     label = f"{name} ({lever.unit})" if lever.unit else name
     key = lever.key
 
@@ -148,7 +148,7 @@ def Levers():
         )
     with solara.Div(classes=["run-months"]):
         solara.SliderInt(
-            t("months", lang),
+            f"{t('months', lang)}: {chosen.months}",
             value=chosen.months,
             min=6,
             max=120,
@@ -157,7 +157,7 @@ def Levers():
         )
     with solara.Div(classes=["run-seeds"]):
         solara.SliderInt(
-            t("seeds", lang),
+            f"{t('seeds', lang)}: {chosen.seeds}",
             value=chosen.seeds,
             min=1,
             max=10,
@@ -170,7 +170,10 @@ def Levers():
     for group, items in levers(scenario).items():
         with solara.Details(summary=t(f"group_{group}", lang), expand=group == "policies"):
             for lever in items:
-                LeverControl(lever, value_of(scenario, lever.key))
+                owner = ""
+                if group == "partners":
+                    owner = scenario.partners[int(lever.key.split(".")[1])].name
+                LeverControl(lever, value_of(scenario, lever.key), owner)
     solara.Button(
         t("reset_levers", lang),
         on_click=lambda: _change(lambda s: Setup(s.preset, months=s.months, seeds=s.seeds)),
@@ -212,6 +215,20 @@ def _labels(chosen: Setup, lang: str) -> tuple[str, str]:
     )
 
 
+def _comparison_png(lang: str) -> bytes | None:
+    if result.value is None:
+        return None
+    chosen, comparison = result.value
+    return charts.png(
+        charts.comparison_figure(comparison, _labels(chosen, lang), lang, chosen.themes)
+    )
+
+
+def _number(value: float) -> str:
+    """A signed number a trainer reads at a glance (thousands separated, 3 significant digits)."""
+    return f"{value:+,.0f}" if abs(value) >= 1000 else f"{value:+.3g}"
+
+
 @solara.component
 def CompareTab():
     """Both arms on shared axes, their difference, the effects, the exports."""
@@ -227,15 +244,11 @@ def CompareTab():
     if comparison_task.pending:
         solara.Text(t("running", lang), classes=["running"])
         solara.ProgressLinear(comparison_task.progress or True)
-    if result.value is None:
+    figure = solara.use_memo(lambda: _comparison_png(lang), [result.value, lang])
+    if result.value is None or figure is None:
         solara.Info(t("no_comparison", lang))
         return
     chosen, comparison = result.value
-    labels = _labels(chosen, lang)
-    figure = solara.use_memo(
-        lambda: charts.png(charts.comparison_figure(comparison, labels, lang, chosen.themes)),
-        [comparison, lang],
-    )
     lesson = next((x for x in LESSONS if x.key == chosen.lesson), None)
     if lesson is not None:
         with solara.Card(t("read_out", lang) + ": " + lesson.title[lang], classes=["read-out"]):
@@ -246,10 +259,10 @@ def CompareTab():
     rows = []
     for theme, outcome in chosen.themes.items():
         mean, low, high = comparison.effect(outcome)
-        interval = f" [{low:+.3g}, {high:+.3g}]" if len(comparison.seeds) > 1 else ""
+        interval = f" [{_number(low)}, {_number(high)}]" if len(comparison.seeds) > 1 else ""
         rows.append(
             f"<tr><td>{html.escape(t('theme_' + theme, lang))}</td><td>{outcome}</td>"
-            f"<td class='effect-{theme}'>{mean:+.3g}{interval}</td>"
+            f"<td class='effect-{theme}'>{_number(mean)}{interval}</td>"
             f"<td>{html.escape(OUTCOME[outcome].unit)}</td></tr>"
         )
     solara.HTML(
@@ -377,11 +390,13 @@ def Page():
     with solara.Sidebar():
         Levers()
     names = ("lessons", "compare", "city", "budget")
-    with solara.Div(classes=["tab-bar"]):
-        with solara.ToggleButtonsSingle(
+    with (
+        solara.Div(classes=["tab-bar"]),
+        solara.ToggleButtonsSingle(
             value=names[tab.value], on_value=lambda n: tab.set(names.index(n))
-        ):
-            for name in names:
-                solara.Button(t(f"tab_{name}", lang), value=name, classes=[f"tab-{name}"])
+        ),
+    ):
+        for name in names:
+            solara.Button(t(f"tab_{name}", lang), value=name, classes=[f"tab-{name}"])
     (LessonsTab, CompareTab, LiveTab, BudgetTab)[tab.value]()
     solara.Text(t("offline", lang), style={"font-size": "0.8em", "color": "#777"})
