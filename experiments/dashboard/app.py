@@ -135,6 +135,17 @@ def LeverControl(lever: Lever, current: Any, owner: str = ""):
 
 
 @solara.component
+def WhatDiffers(chosen: Setup, lang: str, css: str):
+    """What sets the variant apart from the baseline: its own overlays and moved levers."""
+    changes = [*chosen.variant_overlays, *(f"{k} = {v}" for k, v in chosen.variant.items())]
+    solara.Text(
+        f"{t('what_differs', lang)}: {'; '.join(changes) or t('nothing', lang)}",
+        classes=[css],
+        style={"font-size": "0.85em"},
+    )
+
+
+@solara.component
 def Levers():
     """The preset picker, horizon, seeds and the variant's levers by schema group."""
     lang, chosen = language.value, setup.value
@@ -166,6 +177,7 @@ def Levers():
     if problem.value:
         solara.Error(problem.value, classes=["problem"])
     solara.Text(t("levers", lang), style={"font-weight": "bold"})
+    WhatDiffers(chosen, lang, "variant-changes")
     solara.Text(t("levers_hint", lang), style={"font-size": "0.85em"})
     for group, items in levers(scenario).items():
         with solara.Details(summary=t(f"group_{group}", lang), expand=group == "policies"):
@@ -253,6 +265,14 @@ def CompareTab():
     if lesson is not None:
         with solara.Card(t("read_out", lang) + ": " + lesson.title[lang], classes=["read-out"]):
             solara.HTML(tag="p", unsafe_innerHTML=html.escape(lesson.text[lang]))
+    labels = _labels(chosen, lang)
+    with solara.Row(classes=["arm-labels"]):
+        for arm, label in zip(("baseline", "variant"), labels, strict=True):
+            solara.Text(
+                f"■ {t(arm, lang)}" + (f": {label}" if chosen.labels else ""),
+                style={"color": charts.COLOURS[arm], "font-weight": "bold"},
+            )
+    WhatDiffers(chosen, lang, "what-differs")
     solara.Text(t("same_seeds", lang), style={"font-size": "0.9em"})
     with solara.Div(classes=["comparison-figure"]):
         solara.Image(figure, width="100%")

@@ -48,6 +48,8 @@ LABELS: dict[str, dict[str, str]] = {
         "en": "Load a lesson or press “Run side by side”.",
         "fr": "Chargez une leçon ou appuyez sur « Lancer la comparaison ».",
     },
+    "what_differs": {"en": "The variant differs by", "fr": "La variante diffère par"},
+    "nothing": {"en": "nothing (the same city twice)", "fr": "rien (deux fois la même ville)"},
     "effect": {"en": "Effect over the run", "fr": "Effet sur la période"},
     "same_seeds": {
         "en": "Same seeds in both runs (common random numbers): the difference is the "
