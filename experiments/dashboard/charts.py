@@ -57,6 +57,7 @@ def comparison_figure(
             )
         top.set_title(_theme_title(theme, outcome, language), fontsize=9)
         top.tick_params(labelbottom=False, labelsize=8)
+        top.ticklabel_format(axis="y", useOffset=False)
         diff = comparison.difference(outcome)
         bottom.axhline(0, color="grey", lw=0.8)
         bottom.plot(diff["month"], diff["mean"], color=COLOURS["difference"], lw=1.4)
@@ -98,7 +99,11 @@ def city_map(model: ArrivalCity, language: str) -> Figure:
     fig = Figure(figsize=(13, 3.3), layout="constrained")
     axes = fig.subplots(1, len(MAP_LAYERS))
     for ax, (name, grid) in zip(axes, block_layers(model).items(), strict=True):
-        image = ax.imshow(grid, cmap="viridis", interpolation="nearest")
+        share = name in ("informality", "newcomers")  # shares start at 0, whatever the city
+        top = max(float(grid.max()), 0.01) if share else None
+        image = ax.imshow(
+            grid, cmap="viridis", interpolation="nearest", vmin=0 if share else None, vmax=top
+        )
         ax.set_title(t(f"map_{name}", language), fontsize=9)
         ax.set_xticks([])
         ax.set_yticks([])
@@ -116,6 +121,7 @@ def live_figure(timeseries: pd.DataFrame, language: str) -> Figure:
             ax.plot(timeseries["month"], timeseries[outcome], color=COLOURS["variant"], lw=1.6)
         ax.set_title(_theme_title(theme, outcome, language), fontsize=9)
         ax.tick_params(labelsize=8)
+        ax.ticklabel_format(axis="y", useOffset=False)
     return fig
 
 
