@@ -215,7 +215,7 @@ def test_side_by_side_shows_two_runs_their_difference_and_exports(page):
     page.screenshot(path=str(SHOTS / "side-by-side.png"), full_page=True)
     page.locator(".tab-budget").click()
     page.locator("table.budget").wait_for()
-    assert "one_stop_shop" in page.locator("table.budget").inner_text()
+    assert "one stop shop — a single reception desk" in page.locator("table.budget").inner_text()
     page.screenshot(path=str(SHOTS / "budget.png"))
 
 
@@ -258,5 +258,9 @@ def test_live_city_steps_and_resets(page):
         "src => document.querySelector('.live-charts img').src !== src", arg=empty
     )
     page.screenshot(path=str(SHOTS / "live-city.png"), full_page=True)
+    _switch_on(page, "policies-one_stop_shop", "policies.one_stop_shop")
+    page.locator(".press-reset").wait_for()  # the city runs without the new lever until reset
+    assert "Month 2 /" in page.locator(".live-month").inner_text()
     page.locator(".reset").click()
     page.get_by_text("Month 0 /", exact=False).wait_for()
+    page.locator(".press-reset").wait_for(state="detached")

@@ -31,7 +31,7 @@ from experiments.dashboard.state import (
     set_lever,
     set_run,
 )
-from model.scenario import ScenarioError
+from model.scenario import PoliciesParams, ScenarioError
 
 PRESET_ENV = "ARRIVAL_CITY_DASHBOARD_PRESET"
 WORKERS_ENV = "ARRIVAL_CITY_DASHBOARD_WORKERS"
@@ -60,6 +60,9 @@ problem = solara.reactive("")
 result: solara.Reactive[tuple[Setup, Comparison] | None] = solara.reactive(None)
 tab = solara.reactive(0)
 live: solara.Reactive[LiveCity | None] = solara.reactive(None)
+live_setup: solara.Reactive[Setup | None] = solara.reactive(
+    None
+)  # what the live city was built from
 live_month = solara.reactive(0)
 playing = solara.reactive(False)
 
@@ -317,6 +320,7 @@ def LiveTab():
     lang = language.value
     if live.value is None:
         live.value = LiveCity(setup.value.variant_scenario())
+        live_setup.value = setup.value
     city = live.value
     solara.use_thread(_play_loop, dependencies=[playing.value])
 
@@ -327,6 +331,7 @@ def LiveTab():
     def reset() -> None:
         playing.value = False
         city.reset(setup.value.variant_scenario())  # the chosen preset with the levers
+        live_setup.value = setup.value
         live_month.value = city.month
 
     month = live_month.value
@@ -349,6 +354,8 @@ def LiveTab():
             f"{t('city_month', lang)} {month} / {city.model.months} — {city.scenario.city.name}",
             classes=["live-month"],
         )
+    if live_setup.value != setup.value:
+        solara.Warning(t("press_reset", lang), classes=["press-reset"])
     picture = solara.use_memo(
         lambda: (
             charts.png(charts.city_map(city.model, lang)),
@@ -362,6 +369,14 @@ def LiveTab():
         solara.Image(picture[1], width="100%")
 
 
+def _budget_item(item: str, lang: str) -> str:
+    """A budget line's name: the money outcomes by label, a policy with its schema meaning."""
+    if item in MONEY:
+        return t(item, lang)
+    meaning = PoliciesParams.model_fields[item].description
+    return f"{item.replace('_', ' ')} — {meaning}"
+
+
 @solara.component
 def BudgetTab():
     """Each policy's monthly cost, the mandates, the money and the gap, for both arms."""
@@ -372,11 +387,13 @@ def BudgetTab():
     chosen, comparison = result.value
     labels = _labels(chosen, lang)
     head = (
-        f"<tr><th>{html.escape(t('budget_item', lang))}</th><th>{html.escape(labels[0])}</th>"
+        f"<tr><th>{html.escape(t('budget_item', lang))}</th>"
+        f"<th>{html.escape(t('budget_price', lang))}</th><th>{html.escape(labels[0])}</th>"
         f"<th>{html.escape(labels[1])}</th></tr>"
     )
     body = "".join(
-        f"<tr><td>{html.escape(t(line.item, lang) if line.item in MONEY else line.item)}</td>"
+        f"<tr><td>{html.escape(_budget_item(line.item, lang))}</td>"
+        f"<td>{'' if line.per_1000 is None else format(line.per_1000, ',.0f')}</td>"
         f"<td>{line.baseline:,.0f}</td><td>{line.variant:,.0f}</td></tr>"
         for line in budget(comparison)
     )

@@ -257,6 +257,7 @@ class BudgetLine:
     item: str
     baseline: float
     variant: float
+    per_1000: float | None = None  # a policy's price per 1,000 residents at full level
 
 
 def budget(comparison: Comparison) -> list[BudgetLine]:
@@ -275,7 +276,9 @@ def budget(comparison: Comparison) -> list[BudgetLine]:
             for arm in ARMS
         }
         if cost["baseline"] or cost["variant"]:
-            lines.append(BudgetLine(policy.key, cost["baseline"], cost["variant"]))
+            lines.append(
+                BudgetLine(policy.key, cost["baseline"], cost["variant"], policy.cost_per_1000)
+            )
     for outcome in ("city_mandate", "city_funding", "budget_gap"):
         mean = {arm: float(comparison.values(arm, outcome).mean()) for arm in ARMS}
         lines.append(BudgetLine(outcome, mean["baseline"], mean["variant"]))

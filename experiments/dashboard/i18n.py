@@ -42,7 +42,6 @@ LABELS: dict[str, dict[str, str]] = {
     "seeds": {"en": "Seeds (a band from 2)", "fr": "Graines (une bande dès 2)"},
     "run_compare": {"en": "Run side by side", "fr": "Lancer la comparaison"},
     "running": {"en": "Running…", "fr": "Calcul en cours…"},
-    "cancel": {"en": "Stop", "fr": "Arrêter"},
     "reset_levers": {"en": "Back to the baseline", "fr": "Revenir à la référence"},
     "no_comparison": {
         "en": "Load a lesson or press “Run side by side”.",
@@ -60,18 +59,25 @@ LABELS: dict[str, dict[str, str]] = {
     "export_png": {"en": "Download PNG", "fr": "Télécharger PNG"},
     "export_csv": {"en": "Download CSV", "fr": "Télécharger CSV"},
     "load_lesson": {"en": "Load this lesson", "fr": "Charger cette leçon"},
-    "lesson_loaded": {"en": "Lesson loaded", "fr": "Leçon chargée"},
     "read_out": {"en": "Read out", "fr": "À lire"},
     "play": {"en": "Play", "fr": "Lecture"},
     "pause": {"en": "Pause", "fr": "Pause"},
     "step": {"en": "Step", "fr": "Pas"},
     "reset": {"en": "Reset", "fr": "Réinitialiser"},
+    "press_reset": {
+        "en": "The city or the levers changed: press Reset to run the city with them.",
+        "fr": "La ville ou les leviers ont changé : appuyez sur Réinitialiser pour les appliquer.",
+    },
     "city_month": {"en": "Month", "fr": "Mois"},
     "map_rent": {"en": "Rent", "fr": "Loyer"},
     "map_informality": {"en": "Informal dwellings (share)", "fr": "Logement informel (part)"},
     "map_newcomers": {"en": "Newcomers (share)", "fr": "Nouveaux arrivants (part)"},
     "map_sites": {"en": "Service sites", "fr": "Sites de services"},
     "budget_item": {"en": "Item (currency/month)", "fr": "Poste (monnaie/mois)"},
+    "budget_price": {
+        "en": "Price per 1,000 residents at full level",
+        "fr": "Prix pour 1 000 habitants, à plein niveau",
+    },
     "budget_hint": {
         "en": "Policies cost their price per 1,000 residents (model/policies.py); mandates, "
         "money and gap are the run's monthly means.",
