@@ -12,7 +12,8 @@ Each lesson is a TOML file in ``experiments/dashboard/lessons/``::
     [variant]  the same keys as the baseline
 
 Overlays are preset overlays (``scenarios/<folder>/<name>.toml``), applied in order; ``set``
-holds dotted keys (``partners.0.funding`` reaches a partner), applied last.
+holds dotted keys (``partners.0.funding`` reaches a partner), applied last. The variant is the
+baseline with the variant's own overlays and settings on top, as on the page.
 """
 
 from __future__ import annotations
@@ -58,10 +59,14 @@ class Lesson:
     variant: Arm
 
     def scenario(self, arm: Arm) -> Scenario:
-        """The scenario of one arm: the preset, its overlays, then its settings and horizon."""
-        files = [preset_path(self.preset), *(preset_path(o) for o in arm.overlays)]
-        built = Scenario.from_files(files)
-        return apply(built, {**arm.settings, "run.months": self.months}, f"lesson {self.key}")
+        """An arm's scenario: the preset and the baseline, then (for the variant) its changes."""
+        overlays = list(self.baseline.overlays)
+        settings = {**self.baseline.settings, "run.months": self.months}
+        if arm is self.variant:
+            overlays += [o for o in arm.overlays if o not in overlays]
+            settings.update(arm.settings)
+        files = [preset_path(self.preset), *(preset_path(o) for o in overlays)]
+        return apply(Scenario.from_files(files), settings, f"lesson {self.key}")
 
     def scenarios(self) -> tuple[Scenario, Scenario]:
         """The baseline's and the variant's scenarios."""

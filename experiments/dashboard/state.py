@@ -126,7 +126,7 @@ def load_lesson(lesson: Lesson) -> Setup:
     return Setup(
         preset=lesson.preset,
         baseline=dict(lesson.baseline.settings),
-        variant=_settings_difference(lesson),
+        variant=dict(lesson.variant.settings),
         months=lesson.months,
         seeds=lesson.seeds,
         themes=dict(lesson.themes),
@@ -137,15 +137,6 @@ def load_lesson(lesson: Lesson) -> Setup:
             o for o in lesson.variant.overlays if o not in lesson.baseline.overlays
         ),
     )
-
-
-def _settings_difference(lesson: Lesson) -> dict[str, Any]:
-    """The variant's settings as they apply on top of the baseline's."""
-    return {
-        key: value
-        for key, value in lesson.variant.settings.items()
-        if lesson.baseline.settings.get(key) != value
-    }
 
 
 class LiveCity:
