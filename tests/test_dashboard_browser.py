@@ -200,7 +200,15 @@ def test_side_by_side_shows_two_runs_their_difference_and_exports(page):
     _switch_on(page, "policies-one_stop_shop", "policies.one_stop_shop")
     _run_and_wait(page)
     effects = _effects(page)
-    assert set(effects) == {"work", "housing", "waits", "unmet_need", "cohesion", "money"}
+    assert set(effects) == {
+        "work",
+        "housing",
+        "waits",
+        "unmet_need",
+        "cohesion",
+        "money",
+        "coordination",
+    }
     assert "[" in effects["money"]  # two seeds: an interval
     with page.expect_download() as png:
         page.get_by_text("Download PNG").click()
@@ -211,7 +219,7 @@ def test_side_by_side_shows_two_runs_their_difference_and_exports(page):
     rows = Path(csv.value.path()).read_text().splitlines()
     assert rows[0] == "arm,seed,month,outcome,value"
     assert {row.split(",")[0] for row in rows[1:]} == {"baseline", "variant", "difference"}
-    assert len(rows) - 1 == 3 * 2 * 6 * 6  # arms x seeds x months x outcomes
+    assert len(rows) - 1 == 3 * 2 * 6 * 7  # arms x seeds x months x outcomes
     page.screenshot(path=str(SHOTS / "side-by-side.png"), full_page=True)
     page.locator(".tab-budget").click()
     page.locator("table.budget").wait_for()

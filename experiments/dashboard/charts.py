@@ -20,7 +20,7 @@ from model import ArrivalCity
 
 COLOURS = {"baseline": "#4c72b0", "variant": "#dd8452", "difference": "#55a868"}
 MAP_LAYERS = ("rent", "informality", "newcomers", "sites")
-THEME_COLUMNS = 3
+THEME_COLUMNS = 4
 
 
 def _theme_title(theme: str, outcome: str, language: str) -> str:
@@ -43,7 +43,7 @@ def comparison_figure(
     """
     themes = themes or THEMES
     rows = -(-len(themes) // THEME_COLUMNS)
-    fig = Figure(figsize=(13, 4.2 * rows), layout="constrained")
+    fig = Figure(figsize=(16, 4.2 * rows), layout="constrained")
     grid = fig.add_gridspec(2 * rows, THEME_COLUMNS, height_ratios=[2.2, 1] * rows)
     for i, (theme, outcome) in enumerate(themes.items()):
         row, col = divmod(i, THEME_COLUMNS)
@@ -114,9 +114,11 @@ def city_map(model: ArrivalCity, language: str) -> Figure:
 def live_figure(timeseries: pd.DataFrame, language: str) -> Figure:
     """The running city's outcome per theme, month by month (empty axes before month 1)."""
     rows = -(-len(THEMES) // THEME_COLUMNS)
-    fig = Figure(figsize=(13, 2.6 * rows), layout="constrained")
+    fig = Figure(figsize=(16, 2.6 * rows), layout="constrained")
     axes = fig.subplots(rows, THEME_COLUMNS).ravel()
-    for ax, (theme, outcome) in zip(axes, THEMES.items(), strict=True):
+    for ax in axes[len(THEMES) :]:
+        ax.set_axis_off()
+    for ax, (theme, outcome) in zip(axes, THEMES.items(), strict=False):
         if not timeseries.empty:
             ax.plot(timeseries["month"], timeseries[outcome], color=COLOURS["variant"], lw=1.6)
         ax.set_title(_theme_title(theme, outcome, language), fontsize=9)

@@ -29,6 +29,7 @@ THEMES: dict[str, str] = {
     "unmet_need": "unmet_need_rate_migrants",
     "cohesion": "host_attitude_mean",
     "money": "budget_gap",
+    "coordination": "referrals_lost",
 }
 OUTCOME = {o.name: o for o in OUTCOMES}
 ARMS = ("baseline", "variant")

@@ -34,6 +34,7 @@ LABELS: dict[str, dict[str, str]] = {
     "theme_unmet_need": {"en": "Unmet need", "fr": "Besoins non satisfaits"},
     "theme_cohesion": {"en": "Cohesion", "fr": "Cohésion"},
     "theme_money": {"en": "Money", "fr": "Argent"},
+    "theme_coordination": {"en": "Coordination", "fr": "Coordination"},
     "baseline": {"en": "Baseline", "fr": "Référence"},
     "variant": {"en": "Variant", "fr": "Variante"},
     "difference": {"en": "Variant − baseline", "fr": "Variante − référence"},
