@@ -231,6 +231,7 @@ def test_a_lesson_loads_and_runs_with_its_text(page):
     page.locator(".lesson-1_sudden_pulse_unfunded .load-lesson").click()
     page.locator(".read-out").wait_for(timeout=RUN_MS)
     page.locator(".comparison-figure img").wait_for(timeout=RUN_MS)
+    page.locator(".running").wait_for(state="detached", timeout=RUN_MS)
     assert "for half" in page.locator(".read-out").inner_text()
     assert page.get_by_text("Unfunded (half the money)").count() >= 1
     changes = page.locator(".variant-changes").inner_text()

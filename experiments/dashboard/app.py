@@ -54,6 +54,8 @@ def runner() -> Runner:
         return _runner
 
 
+runner()  # the workers start with the server, not on the first click
+
 language = solara.reactive("en")
 setup = solara.reactive(Setup(preset=os.environ.get(PRESET_ENV, DEFAULT_PRESET)))
 problem = solara.reactive("")
