@@ -142,7 +142,10 @@ def test_a_lesson_loads_its_preset_arms_and_labels():
 def test_a_bad_lesson_file_is_one_clear_error(tmp_path):
     good = (LESSONS_DIR / "3_status_blind.toml").read_text(encoding="utf-8")
     cases = {
-        "themes": (good.replace('"unmet_need_rate_irregular"', '"no_such_outcome"'), "unknown outcome"),
+        "themes": (
+            good.replace('"unmet_need_rate_irregular"', '"no_such_outcome"'),
+            "unknown outcome",
+        ),
         "preset": (good.replace("southern_secondary_city", "atlantis"), "no such scenario"),
         "text": (re.sub(r"(?s)\[text\].*?(\[themes\])", r"\1", good), "text"),
     }

@@ -266,10 +266,17 @@ def test_live_city_steps_and_resets(page):
     page.wait_for_function(
         "src => document.querySelector('.live-charts img').src !== src", arg=empty
     )
+    page.locator(".play").click()
+    page.get_by_text("Month 3 /", exact=False).wait_for()  # playing: months go by on their own
+    page.locator(".pause").click()
+    page.locator(".step:not([disabled])").wait_for()
     page.screenshot(path=str(SHOTS / "live-city.png"), full_page=True)
+    month = page.locator(".live-month").inner_text()
+    page.wait_for_timeout(1000)
+    assert page.locator(".live-month").inner_text() == month  # paused
     _switch_on(page, "policies-one_stop_shop", "policies.one_stop_shop")
     page.locator(".press-reset").wait_for()  # the city runs without the new lever until reset
-    assert "Month 2 /" in page.locator(".live-month").inner_text()
+    assert "Month 0 /" not in page.locator(".live-month").inner_text()
     page.locator(".reset").click()
     page.get_by_text("Month 0 /", exact=False).wait_for()
     page.locator(".press-reset").wait_for(state="detached")

@@ -2,7 +2,9 @@
 
 Run it with ``arrival-city dashboard``. Tabs: lessons, side by side, the live city, the budget.
 Every figure is drawn on the server (matplotlib), so the browser fetches nothing but the page's
-own assets from this computer.
+own assets from this computer. Mesa's SolaraViz controls and plots show one model with English
+labels; this page shows two arms side by side in two languages, so it is built with Solara
+directly (``ArrivalCity`` itself runs in SolaraViz: tests/test_mesa_contract.py).
 """
 
 from __future__ import annotations
@@ -308,12 +310,19 @@ def CompareTab():
         )
 
 
-def _play_loop() -> None:
+@solara.lab.task
+def play_task() -> None:
+    """Step the live city month after month until paused or at the horizon (in a thread)."""
     city = live.value
     while playing.value and city is not None and city.step():
         live_month.value = city.month
         time.sleep(PLAY_PAUSE_SECONDS)
     playing.value = False
+
+
+def _play() -> None:
+    playing.value = True
+    play_task()
 
 
 @solara.component
@@ -324,7 +333,6 @@ def LiveTab():
         live.value = LiveCity(setup.value.variant_scenario())
         live_setup.value = setup.value
     city = live.value
-    solara.use_thread(_play_loop, dependencies=[playing.value])
 
     def step() -> None:
         if city.step():
@@ -340,7 +348,7 @@ def LiveTab():
     with solara.Row(classes=["live-controls"]):
         solara.Button(
             t("play", lang),
-            on_click=lambda: playing.set(True),
+            on_click=_play,
             disabled=playing.value,
             classes=["play"],
         )

@@ -17,7 +17,7 @@ import pandas as pd
 from experiments.dashboard import DEFAULT_PRESET
 from experiments.dashboard.compare import THEMES
 from experiments.dashboard.lessons import Lesson
-from experiments.dashboard.levers import apply, value_of
+from experiments.dashboard.levers import apply
 from model import ArrivalCity, Scenario
 from model.presets import is_overlay, list_presets, preset_path
 from model.scenario import ScenarioError
@@ -71,10 +71,6 @@ class Setup:
     def variant_scenario(self) -> Scenario:
         """The variant: the baseline, the variant's own overlays, then the levers' settings."""
         return self._build((*self.overlays, *self.variant_overlays), self.variant)
-
-    def value(self, key: str) -> Any:
-        """A lever's value in the variant."""
-        return value_of(self.variant_scenario(), key)
 
     def label(self, arm: str, language: str) -> str | None:
         """The arm's name in a language, if the setup names it (a lesson does)."""
