@@ -13,6 +13,7 @@ mpl.use("Agg")
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from experiments.dashboard.compare import OUTCOME, THEMES, Comparison
 from experiments.dashboard.i18n import t
@@ -67,6 +68,7 @@ def comparison_figure(
         bottom.set_ylabel(t("difference", language), fontsize=7)
         bottom.set_xlabel(t("month", language), fontsize=8)
         bottom.tick_params(labelsize=8)
+        bottom.xaxis.set_major_locator(MaxNLocator(integer=True))
         if i == 0:
             top.legend(fontsize=8, loc="best")
     seeds = len(comparison.seeds)
@@ -124,6 +126,8 @@ def live_figure(timeseries: pd.DataFrame, language: str) -> Figure:
         ax.set_title(_theme_title(theme, outcome, language), fontsize=9)
         ax.tick_params(labelsize=8)
         ax.ticklabel_format(axis="y", useOffset=False)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # whole months
+        ax.set_xlabel(t("month", language), fontsize=8)
     return fig
 
 
