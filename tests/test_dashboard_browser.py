@@ -196,7 +196,9 @@ def test_side_by_side_shows_two_runs_their_difference_and_exports(page):
     page.keyboard.press("Home")
     page.locator(".run-seeds [role=slider]").focus()
     page.keyboard.press("ArrowRight")  # two seeds: a band
-    page.get_by_text("Seeds (a band from 2): 2").wait_for()
+    page.locator(
+        ".run-seeds", has_text="Seeds (from 2: a 95 % band, narrower with more): 2"
+    ).wait_for()
     _switch_on(page, "policies-one_stop_shop", "policies.one_stop_shop")
     _run_and_wait(page)
     effects = _effects(page)

@@ -40,7 +40,10 @@ LABELS: dict[str, dict[str, str]] = {
     "difference": {"en": "Variant − baseline", "fr": "Variante − référence"},
     "month": {"en": "month", "fr": "mois"},
     "months": {"en": "Months", "fr": "Mois"},
-    "seeds": {"en": "Seeds (a band from 2)", "fr": "Graines (une bande dès 2)"},
+    "seeds": {
+        "en": "Seeds (from 2: a 95 % band, narrower with more)",
+        "fr": "Graines (dès 2 : une bande à 95 %, plus étroite avec plus)",
+    },
     "run_compare": {"en": "Run side by side", "fr": "Lancer la comparaison"},
     "running": {"en": "Running…", "fr": "Calcul en cours…"},
     "reset_levers": {"en": "Back to the baseline", "fr": "Revenir à la référence"},
