@@ -17,7 +17,8 @@ import tomllib
 from pathlib import Path
 from typing import Any, NoReturn
 
-from experiments import cmd_compare, cmd_sensitivity
+from experiments import calibration, cmd_compare, cmd_sensitivity
+from experiments.dashboard import command as dashboard
 from experiments.evidence import cli as evidence_cli
 from model.scenario import ScenarioError
 
@@ -510,7 +511,8 @@ def build_parser() -> argparse.ArgumentParser:
     cmd_compare.add_command(sub)
     cmd_sensitivity.add_command(sub)
     evidence_cli.add_command(sub)
-    __import__("experiments.calibration").calibration.add_command(sub)
+    calibration.add_command(sub)
+    dashboard.add_command(sub)
     return parser
 
 

@@ -93,8 +93,10 @@ LONGEST_FIRST = (
     "test_experiments.py",
     "test_parameters.py",
     "test_soundness.py",
+    "test_dashboard_browser.py",
     "test_governance_money.py",
     "test_cli.py",
+    "test_dashboard.py",
     "test_properties.py",
 )
 
