@@ -17,7 +17,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, NoReturn
 
-from experiments import cmd_compare, cmd_sensitivity
+from experiments import cmd_compare, cmd_sensitivity, figure_command
 from experiments.evidence import cli as evidence_cli
 from model.scenario import ScenarioError
 
@@ -510,6 +510,7 @@ def build_parser() -> argparse.ArgumentParser:
     cmd_compare.add_command(sub)
     cmd_sensitivity.add_command(sub)
     evidence_cli.add_command(sub)
+    figure_command.add_command(sub)
     return parser
 
 
