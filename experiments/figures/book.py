@@ -49,11 +49,13 @@ class Quick:
         replicates: seeds per level.
         months: horizon (None: the sweep's).
         size: design size of a morris or sobol sweep (None: the sweep's).
+        parameters: fewer values of some of the sweep's parameters (a coarser grid).
     """
 
     replicates: int = 2
     months: int | None = None
     size: int | None = None
+    parameters: dict[str, list[Any]] = field(default_factory=dict)
 
 
 class Recipe(Protocol):
@@ -86,6 +88,7 @@ def quick_sweep(sweep: Sweep, quick: Quick) -> Sweep:
         data["experiment"]["months"] = quick.months
     if quick.size is not None:
         data["design"]["size"] = quick.size
+    data["parameters"].update(quick.parameters)
 
     def coarse(layer: str) -> str:
         head, sep, tail = layer.partition(RESOLUTION)

@@ -15,7 +15,13 @@ QUESTION = (
     "into formal work?"
 )
 SWEEP = "figure_coherence.toml"
-QUICK = Quick(replicates=2)
+QUICK = Quick(
+    replicates=2,
+    parameters={
+        "governance.horizontal_coherence": [0.0, 0.5, 1.0],
+        "governance.vertical_coherence": [0.0, 0.5, 1.0],
+    },
+)
 
 OUTCOMES = {
     "migrant_formal_employment_rate_end": ("Formal work at month 60", "share"),

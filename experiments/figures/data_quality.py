@@ -12,7 +12,10 @@ from experiments.figures.book import CITIES, Book, Quick, cell, grid_table, with
 NAME = "data-quality"
 QUESTION = "What do planners miss when their data are poor, and who goes without?"
 SWEEP = "figure_data_quality.toml"
-QUICK = Quick(replicates=2)
+QUICK = Quick(
+    replicates=2,
+    parameters={"governance.data_quality": [0.0, 0.4, 1.0]},
+)
 
 OUTCOMES = {
     "demand_perception_gap_mean": ("Demand the planners did not see", "share"),

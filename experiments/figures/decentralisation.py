@@ -14,7 +14,10 @@ QUESTION = (
     "What happens when the city runs more services, with or without the money following them?"
 )
 SWEEP = "figure_decentralisation.toml"
-QUICK = Quick(replicates=2)
+QUICK = Quick(
+    replicates=2,
+    parameters={"governance.competences": [0.0, 0.5, 1.0], "governance.resources": [0.4, 1.0, 1.6]},
+)
 
 OUTCOMES = {
     "integration_index_end": ("Integration at month 60", "score 0-1"),
@@ -35,7 +38,7 @@ def draw(table: pd.DataFrame, stem: Path) -> None:
     style.heatmap_grid(
         table,
         ("resources", "resources (money / cost of mandates)"),
-        ("competences", "competences (share run by the city)"),
+        ("competences", "competences (share run by city)"),
         OUTCOMES,
         "Decentralisation: responsibility (competences) and money (resources) are separate dials"
         "\nmean over seeds; gap and wait averaged over 60 months",

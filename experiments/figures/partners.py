@@ -14,7 +14,10 @@ QUESTION = (
     "How much does engaging a donor-funded partner matter, and what happens when the donor leaves?"
 )
 SWEEP = "figure_partners.toml"
-QUICK = Quick(replicates=2)
+QUICK = Quick(
+    replicates=2,
+    parameters={"partners.0.funding_end_month": [24, 0]},
+)
 
 OUTCOMES = {
     "service_uptake_irregular_mean": ("Service uptake, irregular", "share"),

@@ -39,6 +39,7 @@ RC = {
 # colour-blind-safe (Okabe-Ito), one colour per compared arm
 COLOURS = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
 HEATMAP = "viridis"
+MIN_SPAN = 0.1  # narrowest colour range of a bounded score or share
 
 
 @contextlib.contextmanager
@@ -135,27 +136,33 @@ def heatmap(
     values: Any,
     xticks: Sequence[str],
     yticks: Sequence[str],
-    label: str,
+    unit: str,
     fmt: Callable[[float], str],
 ) -> None:
     """One heat map panel: a colour per cell, its value written in it, a colour bar with units.
+
+    A bounded score or share gets a colour range at least :data:`MIN_SPAN` wide, so that a
+    difference in the third decimal does not look like a contrast.
 
     Args:
         ax: the panel.
         values: rows (y) x columns (x) of means.
         xticks: labels of the columns.
         yticks: labels of the rows.
-        label: the colour bar's label (the outcome and its unit).
+        unit: the outcome's unit (the colour bar's label).
         fmt: how a cell's value is written.
     """
     import numpy as np
 
     grid = np.asarray(values, dtype=float)
-    image = ax.imshow(grid, origin="lower", aspect="auto", cmap=HEATMAP)
+    low, high = float(np.nanmin(grid)), float(np.nanmax(grid))
+    if unit == "share" or unit.startswith("score"):
+        middle = (low + high) / 2
+        low, high = min(low, middle - MIN_SPAN / 2), max(high, middle + MIN_SPAN / 2)
+    image = ax.imshow(grid, origin="lower", aspect="auto", cmap=HEATMAP, vmin=low, vmax=high)
     ax.set_xticks(range(len(xticks)), xticks)
     ax.set_yticks(range(len(yticks)), yticks)
     ax.grid(False)
-    low, high = np.nanmin(grid), np.nanmax(grid)
     middle = (low + high) / 2
     for (row, col), value in np.ndenumerate(grid):
         ax.text(
@@ -168,8 +175,12 @@ def heatmap(
             color="black" if value > middle else "white",
         )
     bar = ax.figure.colorbar(image, ax=ax, shrink=0.9)
-    bar.set_label(label, fontsize=12)
+    bar.set_label("%" if unit == "share" else unit, fontsize=12)
     bar.ax.tick_params(labelsize=11)
+    if unit.startswith("currency"):
+        bar.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: compact(v)))
+    elif unit == "share":
+        bar.ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
 
 
 def value_format(unit: str) -> Callable[[float], str]:
@@ -210,13 +221,12 @@ def heatmap_grid(
                 grid = grid.reindex(index=list(dict.fromkeys(cell[y[0]])))
                 grid = grid.reindex(columns=list(dict.fromkeys(cell[x[0]])))
                 ax = axes[row, col]
-                shown = "%" if unit == "share" else unit
                 heatmap(
                     ax,
                     grid.to_numpy(),
                     [_tick(v) for v in grid.columns],
                     [_tick(v) for v in grid.index],
-                    f"{label} ({shown})",
+                    unit,
                     value_format(unit),
                 )
                 if row == 0:
