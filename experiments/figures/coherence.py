@@ -17,10 +17,7 @@ QUESTION = (
 SWEEP = "figure_coherence.toml"
 QUICK = Quick(
     replicates=2,
-    parameters={
-        "governance.horizontal_coherence": [0.0, 0.5, 1.0],
-        "governance.vertical_coherence": [0.0, 0.5, 1.0],
-    },
+    parameters={"governance.horizontal_coherence": [0.0, 0.5, 1.0]},
 )
 
 OUTCOMES = {

@@ -16,7 +16,7 @@ QUESTION = (
 SWEEP = "figure_decentralisation.toml"
 QUICK = Quick(
     replicates=2,
-    parameters={"governance.competences": [0.0, 0.5, 1.0], "governance.resources": [0.4, 1.0, 1.6]},
+    parameters={"governance.competences": [0.0, 0.5, 1.0]},
 )
 
 OUTCOMES = {

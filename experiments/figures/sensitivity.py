@@ -27,7 +27,7 @@ OUTCOMES = {
     "tension_index_mean": "Tension (share of hosts hostile)",
     "unmet_need_rate_migrants_mean": "Unmet need, newcomers (share)",
 }
-TOP = {False: 4, True: 3}  # parameters taken to the Sobol stage (full, quick)
+TOP = {False: 3, True: 3}  # parameters taken to the Sobol stage (full, quick)
 SOBOL_N = {False: 16, True: 8}  # Saltelli base samples N (full, quick)
 
 

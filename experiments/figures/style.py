@@ -189,7 +189,7 @@ def value_format(unit: str) -> Callable[[float], str]:
         return lambda v: f"{100 * v:.0f}%"
     if unit.startswith("currency"):
         return compact
-    return lambda v: f"{v:.2g}" if abs(v) < 10 else f"{v:,.0f}"
+    return lambda v: f"{v:.2f}" if abs(v) < 10 else f"{v:,.0f}"
 
 
 def heatmap_grid(
