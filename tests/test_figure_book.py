@@ -3,6 +3,7 @@ test_figures_quick_a/b for that)."""
 
 from __future__ import annotations
 
+import json
 import sys
 
 import numpy as np
@@ -150,3 +151,23 @@ def test_overview_still_draws_from_the_package():
 
     assert figures.overview is overview
     assert (ROOT / "experiments" / "figures" / "overview.py").is_file()
+
+
+def test_gallery_has_every_figure_with_its_question_answer_and_command(tmp_path):
+    from experiments.figures.gallery import gallery
+
+    meta = {
+        "answer": "sudden is worse.",
+        "settings": "full",
+        "made_at": "2026-11-26T12:00:00Z",
+        "seconds": 12.0,
+        "code": {"git": "abc123"},
+    }
+    (tmp_path / "inflow-shape.json").write_text(json.dumps(meta))
+    text = gallery(tmp_path, "figures")
+    for name in RECIPES:
+        assert f"## {name}\n\n**{recipe(name).QUESTION}**" in text
+        assert f"arrival-city figure {name}\n" in text
+    assert "![inflow-shape](figures/inflow-shape.png)" in text
+    assert "*The model says:* sudden is worse." in text
+    assert text.count("(not made yet") == len(RECIPES) - 1

@@ -334,10 +334,12 @@ def grid_table(
     Args:
         runs: from :func:`with_levels`.
         by: the level columns.
-        outcomes: summary name -> (label, unit).
+        outcomes: summary name -> (label, unit); a share's interval is clipped to 0-1.
     """
     table = summarise(runs, ["city", *by], {name: name for name in outcomes})
     table.insert(len(by) + 2, "unit", table.outcome.map(lambda n: outcomes[n][1]))
+    share = table.unit == "share"  # a share's interval stays within 0-1
+    table.loc[share, ["ci_low", "ci_high"]] = table.loc[share, ["ci_low", "ci_high"]].clip(0, 1)
     return table
 
 

@@ -52,7 +52,6 @@ def draw(table: pd.DataFrame, stem: Path) -> None:
                 )
                 lines.append(line)
             ax.set_title(label)
-            ax.set_ylabel("% ")
             style.percent_axis(ax)
             ax.set_ylim(bottom=0)
         for ax in axes[-1]:

@@ -51,6 +51,8 @@ def compute(book: Book) -> pd.DataFrame:
             tables.append(table)
     table = pd.concat(tables, ignore_index=True)
     table.insert(4, "unit", table.outcome.map(lambda n: OUTCOMES[n][1]))
+    level = (table.measure == "level") & (table.unit == "share")  # a share stays within 0-1
+    table.loc[level, ["ci_low", "ci_high"]] = table.loc[level, ["ci_low", "ci_high"]].clip(0, 1)
     order = {name: i for i, name in enumerate(OUTCOMES)}
     shapes = {s: i for i, s in enumerate(SHAPES.values())}
     table = table.sort_values(

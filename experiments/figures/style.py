@@ -102,7 +102,7 @@ def compact(value: float) -> str:
 def percent_axis(ax: Axes, axis: str = "y") -> None:
     """Shares (0-1) shown as percent."""
     target = ax.yaxis if axis == "y" else ax.xaxis
-    target.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    target.set_major_formatter(PercentFormatter(1.0))
 
 
 def zero_line(ax: Axes, axis: str = "y") -> None:
