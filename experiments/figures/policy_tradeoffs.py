@@ -82,14 +82,34 @@ def draw(table: pd.DataFrame, stem: Path) -> None:
         style.save(fig, stem)
 
 
+def _clear(table: pd.DataFrame, outcome: str, sign: int) -> pd.Series | None:
+    """The row of the largest effect of that sign whose 95 % interval excludes zero, if any."""
+    rows = table[table.outcome == outcome]
+    rows = rows[rows.ci_low > 0] if sign > 0 else rows[rows.ci_high < 0]
+    if rows.empty:
+        return None
+    return rows.loc[(sign * rows["mean"]).idxmax()]
+
+
+def _name(row: pd.Series) -> str:
+    return f"{row.policy.replace('_', ' ')} ({CITIES.get(row.city, row.city)})"
+
+
 def answer(table: pd.DataFrame) -> str:
-    """The policy that raises integration most per unit of cost, and the largest single gain."""
-    gain = table[table.outcome == "integration_index_end"].set_index(["city", "policy"])["mean"]
-    best = gain.idxmax()
+    """The clearest gain in integration and the clearest moves in tension, with their cost."""
     cost = table[table.outcome == "cost_per_1000"].set_index(["city", "policy"])["mean"]
-    return (
-        f"The largest integration gain is {best[1].replace('_', ' ')} in the "
-        f"{CITIES.get(best[0], best[0])} ({gain[best]:+.3f} on a 0-1 score, costing "
-        f"{cost[best]:,.0f} per 1,000 residents a month); most overlays move integration by "
-        f"less than {gain.abs().median():.3f}."
-    )
+    parts = []
+    gain = _clear(table, "integration_index_end", +1)
+    if gain is None:
+        parts.append("no overlay raises integration at month 60 beyond seed noise")
+    else:
+        parts.append(
+            f"the clearest integration gain is {_name(gain)}: {gain['mean']:+.3f} on a 0-1 score "
+            f"for {cost[gain.city, gain.policy]:,.0f} per 1,000 residents a month"
+        )
+    for sign, verb in ((-1, "lowers"), (+1, "raises")):
+        row = _clear(table, "tension_index_mean", sign)
+        if row is not None:
+            parts.append(f"{_name(row)} {verb} tension by {100 * abs(row['mean']):.1f} points")
+    text = "; ".join(parts)
+    return text[0].upper() + text[1:] + " (95 % CI excluding zero)."

@@ -27,6 +27,11 @@ OUTCOMES = {
     "tension_index_mean": "Tension (share of hosts hostile)",
     "unmet_need_rate_migrants_mean": "Unmet need, newcomers (share)",
 }
+SHORT = {
+    "integration_index_end": "integration",
+    "tension_index_mean": "tension",
+    "unmet_need_rate_migrants_mean": "unmet need",
+}
 TOP = {False: 3, True: 3}  # parameters taken to the Sobol stage (full, quick)
 SOBOL_N = {False: 16, True: 8}  # Saltelli base samples N (full, quick)
 
@@ -174,7 +179,9 @@ def draw(table: pd.DataFrame, stem: Path) -> None:
                     )
                 )
             ax.set_xlabel("share of the outcome's variance", fontsize=12)
-            ax.set_xlim(0, 1.05)
+            sobol = table[(table.method == "sobol") & (table.outcome == outcome)]
+            ax.set_xlim(min(0.0, sobol.ci_low.min()), max(1.0, sobol.ci_high.max()) + 0.05)
+            style.zero_line(ax, "x")
         axes[0, 0].set_yticks(range(len(params)), [_short(p) for p in params], fontsize=11)
         axes[0, 0].invert_yaxis()
         axes[1, 0].set_yticks(range(len(top)), [_short(p) for p in top])
@@ -192,7 +199,7 @@ def answer(table: pd.DataFrame) -> str:
     first = leaders[0]
     shares = ", ".join(
         f"{100 * sobol[(sobol.outcome == o) & (sobol.parameter == first)].value.iloc[0]:.0f}% of "
-        f"{o.split('_')[0]}"
+        f"{SHORT[o]}"
         for o in OUTCOMES
     )
     return (
