@@ -1,7 +1,8 @@
 """Figure sensitivity: Morris screening of named parameters, then Sobol indices of the top ones.
 
-The Morris sweep is ``experiments/sweeps/figure_sensitivity.toml``; the recipe ranks the
-parameters by their Morris mu* over the three outcomes and runs a Sobol design over the top ones
+The Morris sweep is ``experiments/sweeps/figure_sensitivity.toml``; the recipe takes each
+outcome's leading parameter (largest Morris mu*), then the next by mu* relative to each outcome's
+largest summed over the outcomes, and runs a Sobol design over these top ones
 (the same city, seeds and ranges, the other parameters at the city's values). Each sample's
 replicates are averaged before SALib's estimators; intervals are SALib's 95 % bootstrap ones.
 """
@@ -104,7 +105,9 @@ def compute(book: Book) -> pd.DataFrame:
         index="parameter", columns="outcome", values="value"
     )
     rank = (mu / mu.max()).sum(axis=1).sort_values(ascending=False, kind="stable")
-    top = list(rank.index[: TOP[book.quick]])
+    leaders = [str(mu[o].idxmax()) for o in OUTCOMES]  # each outcome's own leader first
+    top = list(dict.fromkeys([*leaders, *rank.index]))[: max(TOP[book.quick], len(set(leaders)))]
+    rank = rank.reindex(list(dict.fromkeys([*top, *rank.index])))
     second = sobol_sweep(screening, top, SOBOL_N[book.quick])
     sobol_runs = book.runs(second)
     sobol = pd.concat(
@@ -193,16 +196,25 @@ def draw(table: pd.DataFrame, stem: Path) -> None:
 
 
 def answer(table: pd.DataFrame) -> str:
-    """The leading parameters, and how much of each outcome the first one explains alone."""
-    sobol = table[(table.method == "sobol") & (table["index"] == "S1")]
-    leaders = list(sobol.sort_values("rank").parameter.unique())
-    first = leaders[0]
-    shares = ", ".join(
-        f"{100 * sobol[(sobol.outcome == o) & (sobol.parameter == first)].value.iloc[0]:.0f}% of "
-        f"{SHORT[o]}"
-        for o in OUTCOMES
-    )
-    return (
-        f"Morris ranks {', '.join(_short(p) for p in leaders)} first; {_short(first)} alone "
-        f"explains {shares} (Sobol S1)."
-    )
+    """Each outcome's leading parameter (Morris) and the share of its variance it carries (ST)."""
+    parts = []
+    for outcome, short in SHORT.items():
+        mu = table[
+            (table.method == "morris") & (table.outcome == outcome) & (table["index"] == "mu_star")
+        ]
+        leader = mu.loc[mu.value.idxmax(), "parameter"]
+        st = table[
+            (table.method == "sobol")
+            & (table.outcome == outcome)
+            & (table["index"] == "ST")
+            & (table.parameter == leader)
+        ]
+        share = (
+            f" (Sobol ST {st.value.iloc[0]:.2f}, 95 % CI {st.ci_low.iloc[0]:.2f} to "
+            f"{st.ci_high.iloc[0]:.2f})"
+            if not st.empty
+            else ""
+        )
+        parts.append(f"{short} is moved most by {_short(leader)}{share}")
+    text = "; ".join(parts)
+    return text[0].upper() + text[1:] + " (Morris mu*)."
