@@ -20,9 +20,9 @@ Every figure is one command away: `arrival-city figure NAME` resumes or runs its
 seeds) and `NAME.json` (provenance: code version, sweep file hashes, seeds, settings).
 `arrival-city figure --list` names them; `arrival-city figure --all` makes them all.
 
-The pictures and tables below are the full settings, committed in `docs/figures/`; they are
-regenerated with `make figures` whenever the model changes (and the quick references of the
-tests with `make figures-quick`). The answers are what the model says, not findings about real
+The pictures and tables below are committed in `docs/figures/`, each at the settings it names
+(full unless said otherwise); they are regenerated with `make figures` whenever the model changes
+(and the quick references of the tests with `make figures-quick`). The answers are what the model says, not findings about real
 cities: read them with docs/ODD.md (assumptions and calibration) and the `evidence` figure.
 """
 
@@ -46,8 +46,9 @@ def gallery(folder: Path, link: str) -> str:
             settings = meta["settings"]
             parts.append(
                 f"\n![{name}]({link}/{name}.png)\n\n*The model says:* {meta['answer']}\n\n"
-                f"Numbers: [{name}.csv]({link}/{name}.csv) ({settings} settings, made "
-                f"{meta['made_at']} in {meta['seconds']:.0f} s by {meta['code'].get('git', '')}).\n"
+                f"Numbers: [{name}.csv]({link}/{name}.csv) (**{settings} settings**, made "
+                f"{meta['made_at']} by {meta['code'].get('git', '')}; provenance in "
+                f"[{name}.json]({link}/{name}.json)).\n"
             )
         parts.append(f"\n```sh\narrival-city figure {name}\n```\n")
     return "".join(parts)

@@ -186,7 +186,7 @@ def heatmap(
 def value_format(unit: str) -> Callable[[float], str]:
     """How a cell or label writes a value of this unit (shares as percent)."""
     if unit == "share":
-        return lambda v: f"{100 * v:.0f}%"
+        return lambda v: f"{100 * v:.1f}%" if abs(v) < 0.1 else f"{100 * v:.0f}%"
     if unit.startswith("currency"):
         return compact
     return lambda v: f"{v:.2f}" if abs(v) < 10 else f"{v:,.0f}"
