@@ -22,8 +22,9 @@ seeds) and `NAME.json` (provenance: code version, sweep file hashes, seeds, sett
 
 The pictures and tables below are committed in `docs/figures/`, each at the settings it names
 (full unless said otherwise); they are regenerated with `make figures` whenever the model changes
-(and the quick references of the tests with `make figures-quick`). The answers are what the model says, not findings about real
-cities: read them with docs/ODD.md (assumptions and calibration) and the `evidence` figure.
+(and the quick references of the tests with `make figures-quick`). The answers are what the
+model says, not findings about real cities: read them with docs/ODD.md (assumptions and
+calibration) and the `evidence` figure.
 """
 
 
