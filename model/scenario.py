@@ -1010,7 +1010,7 @@ class Scenario(Section):
         data = self.to_dict()
         for key, value in overrides.items():
             parts = key.split(".")
-            node = data
+            node: Any = data
             for i, part in enumerate(parts[:-1]):
                 if isinstance(node, list) and part.isdigit() and int(part) < len(node):
                     child = node[int(part)]

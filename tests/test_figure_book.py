@@ -128,6 +128,7 @@ EVIDENCE = "\n".join(
 
 def test_evidence_figure_draws_an_evidence_table(tmp_path, monkeypatch, capsys):
     monkeypatch.setitem(sys.modules, "experiments.evidence.run", None)  # the table, not the runs
+    monkeypatch.setitem(sys.modules, "experiments.evidence.figure", None)  # this module's drawing
     (tmp_path / "evidence.csv").write_text(EVIDENCE)
     monkeypatch.setenv("ARRIVAL_CITY_EVIDENCE", str(tmp_path / "evidence.csv"))
     out = tmp_path / "out"
@@ -171,3 +172,13 @@ def test_gallery_has_every_figure_with_its_question_answer_and_command(tmp_path)
     assert "![inflow-shape](figures/inflow-shape.png)" in text
     assert "*The model says:* sudden is worse." in text
     assert text.count("(not made yet") == len(RECIPES) - 1
+
+
+def test_evidence_figure_uses_the_registry_drawing_when_installed(tmp_path, monkeypatch):
+    pytest.importorskip("experiments.evidence.figure")
+    monkeypatch.setitem(sys.modules, "experiments.evidence.run", None)
+    (tmp_path / "evidence.csv").write_text(EVIDENCE)
+    monkeypatch.setenv("ARRIVAL_CITY_EVIDENCE", str(tmp_path / "evidence.csv"))
+    assert main(["figure", "evidence", "--out", str(tmp_path / "out")]) == 0
+    assert (tmp_path / "out" / "evidence.svg").read_text().lstrip().startswith("<?xml")
+    assert (tmp_path / "out" / "evidence.png").stat().st_size > 10_000

@@ -73,6 +73,17 @@ def compute(book: Book) -> pd.DataFrame:
 
 
 def draw(table: pd.DataFrame, stem: Path) -> None:
+    """The evidence registry's own figure where it is installed, else :func:`draw_relative`."""
+    try:
+        from experiments.evidence.figure import evidence_figure
+    except ImportError:
+        draw_relative(table, stem)
+        return
+    for suffix in (".png", ".svg"):
+        evidence_figure(table, stem.with_suffix(suffix))
+
+
+def draw_relative(table: pd.DataFrame, stem: Path) -> None:
     """One row per fact: the published band and value, the model's mean and 95 % interval.
 
     Values are relative to the published value (1 = the published value), so facts in different
