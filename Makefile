@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench lint format clean
+.PHONY: demo test bench lint format clean figures figures-quick
 
 $(STAMP): pyproject.toml
 	@py=$$(sh scripts/find-python.sh) || exit 1; \
@@ -26,6 +26,17 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_model.py
 	$(BIN)/python benchmarks/bench_runner.py
 	$(BIN)/python benchmarks/bench_dashboard.py
+
+# The figure book (docs/FIGURES.md): every named figure at full settings, into docs/figures/.
+# Rerun whenever the model changes; runs already in the results database are not run again.
+figures: $(STAMP)
+	nice $(BIN)/arrival-city figure --all --out docs/figures
+	$(BIN)/python -m experiments.figures.gallery docs/figures docs/FIGURES.md
+
+# The tests' quick references (tests/figures_quick/NAME.csv): every figure at --quick.
+figures-quick: $(STAMP)
+	nice $(BIN)/arrival-city figure --all --quick --out results/figures-quick
+	cp results/figures-quick/*.csv tests/figures_quick/
 
 lint: $(STAMP)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

@@ -17,7 +17,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, NoReturn
 
-from experiments import calibration, cmd_compare, cmd_sensitivity
+from experiments import calibration, cmd_compare, cmd_sensitivity, figure_command
 from experiments.dashboard import command as dashboard
 from experiments.evidence import cli as evidence_cli
 from model.scenario import ScenarioError
@@ -513,6 +513,7 @@ def build_parser() -> argparse.ArgumentParser:
     evidence_cli.add_command(sub)
     calibration.add_command(sub)
     dashboard.add_command(sub)
+    figure_command.add_command(sub)
     return parser
 
 

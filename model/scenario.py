@@ -1048,15 +1048,25 @@ class Scenario(Section):
         return tomli_w.dumps(self.model_dump(mode="json", exclude_none=True))
 
     def with_overrides(self, overrides: dict[str, Any], source: str = "overrides") -> Scenario:
-        """A copy with dotted keys replaced, e.g. ``{"inflow.total": 5000}``; validated."""
+        """A copy with dotted keys replaced, e.g. ``{"inflow.total": 5000}``; validated.
+
+        An item of a list is named by its index: ``{"partners.0.engagement_level": "empower"}``.
+        """
         data = self.to_dict()
         for key, value in overrides.items():
             parts = key.split(".")
-            node = data
+            node: Any = data
             for i, part in enumerate(parts[:-1]):
-                if not isinstance(node.get(part), dict):
+                if isinstance(node, list) and part.isdigit() and int(part) < len(node):
+                    child = node[int(part)]
+                else:
+                    child = node.get(part) if isinstance(node, dict) else None
+                if isinstance(child, list) and parts[i + 1].isdigit():
+                    node = child
+                    continue
+                if not isinstance(child, dict):
                     _unknown(type(self), ".".join(parts[: i + 1]), source)
-                node = node[part]
+                node = child
             if parts[-1] not in node:
                 _unknown(type(self), key, source)
             node[parts[-1]] = value

@@ -111,3 +111,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Order the collected tests by file, longest files first (stable within a file)."""
     rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
     items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
+
+
+@pytest.fixture(scope="session")
+def figure_db(tmp_path_factory) -> str:
+    """A results database for the figure book's tests, one per test session (and worker)."""
+    return f"sqlite:///{tmp_path_factory.mktemp('figures') / 'figures.db'}"

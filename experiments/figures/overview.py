@@ -1,4 +1,4 @@
-"""Named figures. ``overview`` is the multi-panel picture written by ``arrival-city run``."""
+"""The eight-panel overview of one run, written by ``arrival-city run``."""
 
 from __future__ import annotations
 
