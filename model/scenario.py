@@ -30,9 +30,10 @@ from pydantic import (
 from model.codes import ENGAGEMENT_LEVELS, SECTORS
 
 # fewest agents the housing mechanisms need when an agent stands for several households
-# (run.scale > 1); see Scenario.check_scale and docs/ODD.md §2
+# (run.scale > 1); see Scenario._check_scale and docs/ODD.md §2
 MIN_HOST_AGENTS_PER_BLOCK = 10  # host agents per block
 MIN_NEWCOMER_AGENTS = 100  # newcomer agents over the run
+MIN_HOST_AGENTS = 50  # host-household agents at any scale: fewer and outcomes are noise
 
 
 class ScenarioError(ValueError):
@@ -853,9 +854,6 @@ class RunParams(Section):
     scale: float = P(1.0, 1.0, 10_000.0, "persons/agent", "people one agent stands for")
 
 
-MIN_HOST_AGENTS = 50  # fewer host-household agents than this and outcomes are noise
-
-
 class Scenario(Section):
     """A complete scenario: city, inflow, national rules, governance, policies, partners, run."""
 
@@ -882,21 +880,8 @@ class Scenario(Section):
 
     @model_validator(mode="after")
     def _fits_the_run(self) -> Scenario:
-        scale, months = self.run.scale, self.run.months
-        if self.inflow.total > 0 and round(self.inflow.total / scale) < 1:
-            raise KeyedValueError(
-                "run.scale",
-                f"run.scale {scale:g} leaves no newcomer agent for inflow.total "
-                f"{self.inflow.total} (one agent stands for {scale:g} people); use a scale of at "
-                f"most {self.inflow.total}",
-            )
-        if self.city.host_households / scale < MIN_HOST_AGENTS:
-            raise KeyedValueError(
-                "run.scale",
-                f"run.scale {scale:g} leaves fewer than {MIN_HOST_AGENTS} host-household agents "
-                f"for city.host_households {self.city.host_households}; use a scale of at most "
-                f"{self.city.host_households // MIN_HOST_AGENTS}",
-            )
+        self._check_scale()
+        months = self.run.months
         if self.inflow.total > 0 and self.inflow.start_month > months:
             raise KeyedValueError(
                 "inflow.start_month",
@@ -904,6 +889,41 @@ class Scenario(Section):
                 f"(run.months {months}): no one would arrive; start earlier or run longer",
             )
         return self
+
+    def _check_scale(self) -> None:
+        """Refuse a ``run.scale`` that leaves too few agents for the mechanisms (one check).
+
+        Any run needs ``MIN_HOST_AGENTS`` host-household agents. Above ``run.scale`` 1 (an agent
+        stands for several households) the rental market also needs
+        ``MIN_HOST_AGENTS_PER_BLOCK`` host agents per block (vacancies, turnover and rent
+        pressure are per-block counts) and co-origin networks and clustering need
+        ``MIN_NEWCOMER_AGENTS`` newcomer agents; fewer, and outcomes depend on the scale.
+
+        Raises:
+            KeyedValueError: on key ``run.scale``, saying the largest scale that would do.
+        """
+        scale, hosts, total = self.run.scale, self.city.host_households, self.inflow.total
+        blocks = self.city.grid_size**2
+        if scale > 1 and 0 < total / scale < MIN_NEWCOMER_AGENTS:
+            raise KeyedValueError(
+                "run.scale",
+                f"run.scale {scale:g} leaves {total / scale:.0f} newcomer agents for inflow.total "
+                f"{total} (one agent stands for {scale:g} people); housing, networks and "
+                f"clustering need at least {MIN_NEWCOMER_AGENTS} above scale 1: use run.scale "
+                f"<= {max(total / MIN_NEWCOMER_AGENTS, 1):.3g}",
+            )
+        per_block = MIN_HOST_AGENTS_PER_BLOCK if scale > 1 else 0
+        need_hosts = max(MIN_HOST_AGENTS, per_block * blocks)
+        if hosts / scale < need_hosts:
+            raise KeyedValueError(
+                "run.scale",
+                f"run.scale {scale:g} leaves {hosts / scale:.0f} host-household agents, "
+                f"{hosts / scale / blocks:.1f} host agents per block (city.host_households / "
+                f"run.scale / city.grid_size^2); the housing market needs at least "
+                f"{MIN_HOST_AGENTS} in all and, above scale 1, {MIN_HOST_AGENTS_PER_BLOCK} per "
+                f"block: use run.scale <= {max(hosts / need_hosts, 1):.3g} or a smaller "
+                "city.grid_size",
+            )
 
     # ------------------------------------------------------------------ reading and writing
     @classmethod
@@ -914,45 +934,7 @@ class Scenario(Section):
             scenario = cls.model_validate(data)
         except ValidationError as exc:
             raise translate_error(cls, exc, source) from None
-        scenario.check_scale(source)
         return scenario
-
-    def check_scale(self, source: str = "<scenario>") -> None:
-        """Refuse a ``run.scale`` that leaves too few agents for the housing mechanisms.
-
-        At ``run.scale`` 1 an agent is a household and any city works. Above 1, the rental market
-        needs about ``MIN_HOST_AGENTS_PER_BLOCK`` host agents per block (vacancies, turnover and
-        rent pressure are per-block counts) and co-origin networks and clustering need about
-        ``MIN_NEWCOMER_AGENTS`` newcomer agents; fewer, and outcomes depend on the scale.
-
-        Raises:
-            ScenarioError: on key ``run.scale``, saying the largest scale that would do.
-        """
-        scale = self.run.scale
-        if scale <= 1:
-            return
-        blocks = self.city.grid_size**2
-        per_block = self.city.host_households / scale / blocks
-        if per_block < MIN_HOST_AGENTS_PER_BLOCK:
-            most = self.city.host_households / (MIN_HOST_AGENTS_PER_BLOCK * blocks)
-            raise ScenarioError(
-                source,
-                "run.scale",
-                f"run.scale {scale:g} leaves {per_block:.1f} host agents per block "
-                f"(city.host_households / run.scale / city.grid_size^2); the housing market "
-                f"needs at least {MIN_HOST_AGENTS_PER_BLOCK}: use run.scale <= {max(most, 1):.3g} "
-                "or a smaller city.grid_size",
-            )
-        newcomers = self.inflow.total / scale
-        if 0 < newcomers < MIN_NEWCOMER_AGENTS:
-            most = self.inflow.total / MIN_NEWCOMER_AGENTS
-            raise ScenarioError(
-                source,
-                "run.scale",
-                f"run.scale {scale:g} leaves {newcomers:.0f} newcomer agents "
-                f"(inflow.total / run.scale); housing, networks and clustering need at least "
-                f"{MIN_NEWCOMER_AGENTS}: use run.scale <= {max(most, 1):.3g}",
-            )
 
     @classmethod
     def from_toml(cls, path: str | Path) -> Scenario:
