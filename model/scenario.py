@@ -360,7 +360,7 @@ class BehaviourParams(Section):
         0.3, 0.0, 3.0, "1/month", "monthly rent change per unit of excess occupancy"
     )
     construction_lag_months: float = P(
-        24.0, 1.0, 120.0, "months", "time for new formal supply to answer demand"
+        24.0, 1.0, 120.0, "months", "mean time from a start to a completed formal unit"
     )
     eviction_rate_informal: float = P(
         0.004, 0.0, 0.2, "1/month", "eviction chance of informal tenants"
@@ -713,6 +713,15 @@ class HousingParams(Section):
         3.0,
         "ratio",
         "long-run change in formal units per unit of rent above its cost-based level",
+    )
+    starts_adjustment_months: float = P(
+        4.0,
+        1.0,
+        120.0,
+        "months",
+        "time over which builders start the units that close the gap between the stock the "
+        "rent calls for and the stock built or being built (Mayer & Somerville 2000: starts "
+        "answer a price rise within four quarters; 4 months puts 95 % of them there)",
     )
     informal_response: float = P(
         0.25,

@@ -602,12 +602,18 @@ def update_market(
     turned away) / units over the natural occupancy, times ``rent_elasticity``, and revert
     towards their cost-based level (the ``cost_rent`` layer, month 0's rents) at
     ``housing.rent_reversion`` a month, the error correction of stock-flow models; the change
-    is capped at ``housing.max_rent_change``. Supply
-    follows the rent's gap to its cost-based level: units change by
-    ``supply_elasticity * gap / construction_lag_months`` of the stock a month, new building
-    when rents are above cost, withdrawal of vacant units (conversion, demolition) when below.
-    At month 0 occupancy is natural and rent is at cost, so nothing moves; after a shock, rents
-    rise, supply follows and rents come back (DiPasquale & Wheaton 1992).
+    is capped at ``housing.max_rent_change``.
+
+    Supply follows the rent *level*, so the stock follows rent *changes* (Mayer & Somerville
+    2000): the stock the rent calls for is the month-0 stock times ``1 + supply_elasticity *
+    gap`` (``gap``: rent over its cost-based level, minus 1). Builders start a share
+    ``1 / housing.starts_adjustment_months`` a month of the gap between that stock and the stock
+    built or under construction (counting the pipeline: forward-looking builders, which is what
+    keeps a stock-flow market from overshooting, Wheaton 1999); starts are completed at
+    ``1 / behaviour.construction_lag_months`` of the pipeline a month. Where the stock exceeds
+    what the rent calls for, vacant units are withdrawn (conversion, demolition) at the same
+    pace. At month 0 occupancy is natural and rent is at cost, so nothing moves; after a shock,
+    rents rise, supply follows with its lag and rents come back (DiPasquale & Wheaton 1992).
     """
     units = space.layer("formal_units")
     occupied = space.layer("formal_occupied")
@@ -620,6 +626,13 @@ def update_market(
     pressure = (demand / stock - target_occupancy)[ring]
     change = behaviour.rent_elasticity * pressure - hp.rent_reversion * _cost_gap(space)
     rent *= 1 + np.clip(change, -hp.max_rent_change, hp.max_rent_change)
-    gap = _cost_gap(space)
-    delta = units * hp.supply_elasticity * gap / behaviour.construction_lag_months
-    units += np.maximum(delta, -np.maximum(units - occupied, 0))
+    base = space.layer("base_units")
+    pipeline = space.layer("units_under_construction")
+    wanted = base * (1 + hp.supply_elasticity * _cost_gap(space)) - units
+    completed = pipeline / behaviour.construction_lag_months
+    starts = np.maximum(wanted - pipeline, 0) / hp.starts_adjustment_months
+    withdrawn = np.minimum(
+        np.maximum(-wanted, 0) / hp.starts_adjustment_months, np.maximum(units - occupied, 0)
+    )
+    pipeline += starts - completed
+    units += completed - withdrawn
