@@ -330,6 +330,14 @@ class NationalParams(Section):
     housing_benefit: float = P(
         0.0, 0.0, 10_000, "currency/month", "rent paid by the state for benefit recipients"
     )
+    tolerated_allowance_share: float = P(
+        0.0,
+        0.0,
+        1.0,
+        "share",
+        "share of the asylum allowance and housing benefit that rejected claimants who stay "
+        "keep (Germany: a tolerated stay, Duldung, keeps AsylbLG benefits, §1(1) no. 4 AsylbLG)",
+    )
     regularisation_rate: float = P(
         0.002, 0.0, 0.2, "1/month", "chance an irregular resident is regularised in a month"
     )
@@ -708,7 +716,7 @@ class HousingParams(Section):
         "share of a rent's gap to its cost-based level closed a month (half-life ~2 years)",
     )
     supply_elasticity: float = P(
-        0.4,
+        0.8,
         0.0,
         3.0,
         "ratio",

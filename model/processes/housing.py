@@ -124,27 +124,41 @@ def run(month: Month, discrimination_factor: float) -> HousingMonth:
 
 
 def update_incomes(hh: Table, mig: Table, national: NationalParams) -> None:
-    """Newcomer households' cash income: earnings plus the benefit their status and work give."""
+    """Newcomer households' cash income: earnings plus the benefit their status and work give.
+
+    Rejected claimants who stay keep a share ``national.tolerated_allowance_share`` of the
+    asylum allowance (a tolerated stay); irregular arrivals get nothing.
+    """
+    tolerated = (mig.status == Status.IRREGULAR) & (mig.decision_month >= 0)
     benefit = np.where(
         mig.status == Status.ASYLUM_PENDING,
         national.asylum_allowance,
         np.where(
             mig.status == Status.IRREGULAR,
-            0.0,
+            tolerated * national.tolerated_allowance_share * national.asylum_allowance,
             np.where(mig.employment == Employment.NONE, national.welfare_benefit, 0.0),
         ),
     )
     hh.income[mig.household] = mig.earnings + benefit
 
 
-def on_benefit(hh: Table, mig: Table, rows: np.ndarray) -> np.ndarray:
-    """Households whose adult draws a benefit (asylum allowance, or welfare when jobless)."""
+def housing_benefit_share(
+    hh: Table, mig: Table, rows: np.ndarray, national: NationalParams
+) -> np.ndarray:
+    """Per household, the share of ``national.housing_benefit`` it draws (0 to 1).
+
+    Benefit recipients (the asylum allowance, or welfare when jobless) draw all of it; rejected
+    claimants who stay draw ``national.tolerated_allowance_share`` of it.
+    """
     person = hh.migrant[rows]
     status = gather(mig.status, person, -1)
+    decided = gather(mig.decision_month, person, -1) >= 0
     jobless = gather(mig.employment, person) == Employment.NONE
-    return (status == Status.ASYLUM_PENDING) | (
+    full = (status == Status.ASYLUM_PENDING) | (
         (status >= 0) & (status != Status.IRREGULAR) & jobless
     )
+    tolerated = (status == Status.IRREGULAR) & decided
+    return np.where(full, 1.0, tolerated * national.tolerated_allowance_share)
 
 
 def rent_capacity(
@@ -156,12 +170,14 @@ def rent_capacity(
     subsistence, where subsistence is the share ``1 - max_rent_burden`` of cash income that goes
     to everything but housing. The rent a household can carry without a deficit is therefore
     ``max_rent_burden * income + housing benefit`` (housing benefit is paid to benefit
-    recipients, up to ``national.housing_benefit``). Leasing adds what savings allow (spread
-    over ``housing.savings_spread_months``); the arrears test uses the same identity and draws the
-    monthly deficit from savings (:func:`settle_accounts`).
+    recipients, up to ``national.housing_benefit``; :func:`housing_benefit_share`). Leasing adds
+    what savings allow (spread over ``housing.savings_spread_months``); the arrears test uses
+    the same identity and draws the monthly deficit from savings (:func:`settle_accounts`).
     """
     capacity = params.behaviour.max_rent_burden * hh.income[rows].astype(float)
-    capacity += on_benefit(hh, mig, rows) * params.national.housing_benefit
+    capacity += (
+        housing_benefit_share(hh, mig, rows, params.national) * params.national.housing_benefit
+    )
     if with_savings:
         savings = gather(mig.savings, hh.migrant[rows], 0.0)
         capacity += savings / params.housing.savings_spread_months
