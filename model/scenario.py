@@ -30,9 +30,10 @@ from pydantic import (
 from model.codes import ENGAGEMENT_LEVELS, SECTORS
 
 # fewest agents the housing mechanisms need when an agent stands for several households
-# (run.scale > 1); see Scenario.check_scale and docs/ODD.md §2
+# (run.scale > 1); see Scenario._check_scale and docs/ODD.md §2
 MIN_HOST_AGENTS_PER_BLOCK = 10  # host agents per block
 MIN_NEWCOMER_AGENTS = 100  # newcomer agents over the run
+MIN_HOST_AGENTS = 50  # host-household agents at any scale: fewer and outcomes are noise
 
 
 class ScenarioError(ValueError):
@@ -329,6 +330,14 @@ class NationalParams(Section):
     housing_benefit: float = P(
         0.0, 0.0, 10_000, "currency/month", "rent paid by the state for benefit recipients"
     )
+    tolerated_allowance_share: float = P(
+        0.0,
+        0.0,
+        1.0,
+        "share",
+        "share of the asylum allowance and housing benefit that rejected claimants who stay "
+        "keep (Germany: a tolerated stay, Duldung, keeps AsylbLG benefits, §1(1) no. 4 AsylbLG)",
+    )
     regularisation_rate: float = P(
         0.002, 0.0, 0.2, "1/month", "chance an irregular resident is regularised in a month"
     )
@@ -359,7 +368,7 @@ class BehaviourParams(Section):
         0.3, 0.0, 3.0, "1/month", "monthly rent change per unit of excess occupancy"
     )
     construction_lag_months: float = P(
-        24.0, 1.0, 120.0, "months", "time for new formal supply to answer demand"
+        24.0, 1.0, 120.0, "months", "mean time from a start to a completed formal unit"
     )
     eviction_rate_informal: float = P(
         0.004, 0.0, 0.2, "1/month", "eviction chance of informal tenants"
@@ -707,11 +716,20 @@ class HousingParams(Section):
         "share of a rent's gap to its cost-based level closed a month (half-life ~2 years)",
     )
     supply_elasticity: float = P(
-        0.4,
+        0.8,
         0.0,
         3.0,
         "ratio",
         "long-run change in formal units per unit of rent above its cost-based level",
+    )
+    starts_adjustment_months: float = P(
+        4.0,
+        1.0,
+        120.0,
+        "months",
+        "time over which builders start the units that close the gap between the stock the "
+        "rent calls for and the stock built or being built (Mayer & Somerville 2000: starts "
+        "answer a price rise within four quarters; 4 months puts 95 % of them there)",
     )
     informal_response: float = P(
         0.25,
@@ -853,9 +871,6 @@ class RunParams(Section):
     scale: float = P(1.0, 1.0, 10_000.0, "persons/agent", "people one agent stands for")
 
 
-MIN_HOST_AGENTS = 50  # fewer host-household agents than this and outcomes are noise
-
-
 class Scenario(Section):
     """A complete scenario: city, inflow, national rules, governance, policies, partners, run."""
 
@@ -882,21 +897,8 @@ class Scenario(Section):
 
     @model_validator(mode="after")
     def _fits_the_run(self) -> Scenario:
-        scale, months = self.run.scale, self.run.months
-        if self.inflow.total > 0 and round(self.inflow.total / scale) < 1:
-            raise KeyedValueError(
-                "run.scale",
-                f"run.scale {scale:g} leaves no newcomer agent for inflow.total "
-                f"{self.inflow.total} (one agent stands for {scale:g} people); use a scale of at "
-                f"most {self.inflow.total}",
-            )
-        if self.city.host_households / scale < MIN_HOST_AGENTS:
-            raise KeyedValueError(
-                "run.scale",
-                f"run.scale {scale:g} leaves fewer than {MIN_HOST_AGENTS} host-household agents "
-                f"for city.host_households {self.city.host_households}; use a scale of at most "
-                f"{self.city.host_households // MIN_HOST_AGENTS}",
-            )
+        self._check_scale()
+        months = self.run.months
         if self.inflow.total > 0 and self.inflow.start_month > months:
             raise KeyedValueError(
                 "inflow.start_month",
@@ -904,6 +906,41 @@ class Scenario(Section):
                 f"(run.months {months}): no one would arrive; start earlier or run longer",
             )
         return self
+
+    def _check_scale(self) -> None:
+        """Refuse a ``run.scale`` that leaves too few agents for the mechanisms (one check).
+
+        Any run needs ``MIN_HOST_AGENTS`` host-household agents. Above ``run.scale`` 1 (an agent
+        stands for several households) the rental market also needs
+        ``MIN_HOST_AGENTS_PER_BLOCK`` host agents per block (vacancies, turnover and rent
+        pressure are per-block counts) and co-origin networks and clustering need
+        ``MIN_NEWCOMER_AGENTS`` newcomer agents; fewer, and outcomes depend on the scale.
+
+        Raises:
+            KeyedValueError: on key ``run.scale``, saying the largest scale that would do.
+        """
+        scale, hosts, total = self.run.scale, self.city.host_households, self.inflow.total
+        blocks = self.city.grid_size**2
+        if scale > 1 and 0 < total / scale < MIN_NEWCOMER_AGENTS:
+            raise KeyedValueError(
+                "run.scale",
+                f"run.scale {scale:g} leaves {total / scale:.0f} newcomer agents for inflow.total "
+                f"{total} (one agent stands for {scale:g} people); housing, networks and "
+                f"clustering need at least {MIN_NEWCOMER_AGENTS} above scale 1: use run.scale "
+                f"<= {max(total / MIN_NEWCOMER_AGENTS, 1):.3g}",
+            )
+        per_block = MIN_HOST_AGENTS_PER_BLOCK if scale > 1 else 0
+        need_hosts = max(MIN_HOST_AGENTS, per_block * blocks)
+        if hosts / scale < need_hosts:
+            raise KeyedValueError(
+                "run.scale",
+                f"run.scale {scale:g} leaves {hosts / scale:.0f} host-household agents, "
+                f"{hosts / scale / blocks:.1f} host agents per block (city.host_households / "
+                f"run.scale / city.grid_size^2); the housing market needs at least "
+                f"{MIN_HOST_AGENTS} in all and, above scale 1, {MIN_HOST_AGENTS_PER_BLOCK} per "
+                f"block: use run.scale <= {max(hosts / need_hosts, 1):.3g} or a smaller "
+                "city.grid_size",
+            )
 
     # ------------------------------------------------------------------ reading and writing
     @classmethod
@@ -914,45 +951,7 @@ class Scenario(Section):
             scenario = cls.model_validate(data)
         except ValidationError as exc:
             raise translate_error(cls, exc, source) from None
-        scenario.check_scale(source)
         return scenario
-
-    def check_scale(self, source: str = "<scenario>") -> None:
-        """Refuse a ``run.scale`` that leaves too few agents for the housing mechanisms.
-
-        At ``run.scale`` 1 an agent is a household and any city works. Above 1, the rental market
-        needs about ``MIN_HOST_AGENTS_PER_BLOCK`` host agents per block (vacancies, turnover and
-        rent pressure are per-block counts) and co-origin networks and clustering need about
-        ``MIN_NEWCOMER_AGENTS`` newcomer agents; fewer, and outcomes depend on the scale.
-
-        Raises:
-            ScenarioError: on key ``run.scale``, saying the largest scale that would do.
-        """
-        scale = self.run.scale
-        if scale <= 1:
-            return
-        blocks = self.city.grid_size**2
-        per_block = self.city.host_households / scale / blocks
-        if per_block < MIN_HOST_AGENTS_PER_BLOCK:
-            most = self.city.host_households / (MIN_HOST_AGENTS_PER_BLOCK * blocks)
-            raise ScenarioError(
-                source,
-                "run.scale",
-                f"run.scale {scale:g} leaves {per_block:.1f} host agents per block "
-                f"(city.host_households / run.scale / city.grid_size^2); the housing market "
-                f"needs at least {MIN_HOST_AGENTS_PER_BLOCK}: use run.scale <= {max(most, 1):.3g} "
-                "or a smaller city.grid_size",
-            )
-        newcomers = self.inflow.total / scale
-        if 0 < newcomers < MIN_NEWCOMER_AGENTS:
-            most = self.inflow.total / MIN_NEWCOMER_AGENTS
-            raise ScenarioError(
-                source,
-                "run.scale",
-                f"run.scale {scale:g} leaves {newcomers:.0f} newcomer agents "
-                f"(inflow.total / run.scale); housing, networks and clustering need at least "
-                f"{MIN_NEWCOMER_AGENTS}: use run.scale <= {max(most, 1):.3g}",
-            )
 
     @classmethod
     def from_toml(cls, path: str | Path) -> Scenario:

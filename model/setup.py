@@ -115,11 +115,13 @@ def fit_housing_stock(space: CitySpace, hosts: dict[str, np.ndarray], vacancy: f
     """Size the housing stock around the hosts, exactly (stocks are fractional, not rounded).
 
     Formal units leave ``vacancy`` of each block's stock empty, so occupancy starts at its natural
-    level in every block and the rental market starts in equilibrium; informal dwellings fit the
+    level in every block and the rental market starts in equilibrium (``base_units`` keeps this
+    stock: the one the market holds at cost-based rents); informal dwellings fit the
     informal households (new ones are built in answer to demand, see ``housing.expand_informal``).
     """
     informal = hosts["tenure"] == Tenure.INFORMAL
     block = hosts["block"]
     occupied = np.bincount(block[~informal], minlength=space.n_blocks)
     space.layer("formal_units")[:] = occupied / (1 - vacancy)
+    space.layer("base_units")[:] = space.layer("formal_units")  # the stock at cost-based rents
     space.layer("informal_capacity")[:] = np.bincount(block[informal], minlength=space.n_blocks)

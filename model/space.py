@@ -28,6 +28,8 @@ ACCESS_EXPONENT = 0.5  # exponent of access on (reference / travel minutes): con
 
 LAYERS = {
     "formal_units": float,
+    "base_units": float,
+    "units_under_construction": float,
     "formal_occupied": float,
     "informal_capacity": float,
     "informal_occupied": float,

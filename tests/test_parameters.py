@@ -99,6 +99,11 @@ CONTEXT: dict[str, dict[str, Any]] = {
         "governance.vertical_coherence": 0.8,
     },
     **{f"city.cost_per_case.{s}": {"governance.competences": 1.0} for s in SECTORS},
+    # the tolerated are rejected claimants who stay
+    "national.tolerated_allowance_share": {
+        "national.recognition_rate": 0.1,
+        "national.departure_after_rejection": 0.0,
+    },
 }
 
 # changes the automatic rule below would not choose well, with the reason

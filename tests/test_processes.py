@@ -144,36 +144,55 @@ def test_formal_search_respects_documents_money_and_vacancies():
 
 def test_rents_and_supply_answer_pressure():
     space = FakeSpace(2)
-    space.layer("formal_units")[:] = [100, 100]
+    space.layer("formal_units")[:] = space.layer("base_units")[:] = [100, 100]
     space.layer("formal_occupied")[:] = [100, 90]
     space.layer("rent")[:] = [1000, 1000]
     space.layer("cost_rent")[:] = [1000, 1000]
     behaviour = BehaviourParams(rent_elasticity=0.3, construction_lag_months=24)
-    housing.update_market(space, np.array([10.0, 0.0]), 0.97, behaviour, HousingParams())
+    hp = HousingParams(supply_elasticity=0.4, starts_adjustment_months=4)
+    housing.update_market(space, np.array([10.0, 0.0]), 0.97, behaviour, hp)
     assert space.layer("rent")[0] == pytest.approx(1020)  # capped at +2 % a month
     assert space.layer("rent")[1] < 1000
-    # supply follows rent over its cost-based level: built where dearer, withdrawn where cheaper
-    assert space.layer("formal_units")[0] == pytest.approx(100 * (1 + 0.4 * 0.02 / 24))
-    assert 90 <= space.layer("formal_units")[1] < 100
+    # builders start a quarter of the gap to the stock the rent calls for (100 * 1.008) ...
+    pipeline = space.layer("units_under_construction")
+    assert pipeline[0] == pytest.approx(100 * 0.4 * 0.02 / 4)
+    assert space.layer("formal_units")[0] == 100  # ... which is not completed yet
+    # where the rent is below cost, vacant units are withdrawn
+    assert 90 <= space.layer("formal_units")[1] < 100 and pipeline[1] == 0
+    housing.update_market(space, np.array([10.0, 0.0]), 0.97, behaviour, hp)
+    assert space.layer("formal_units")[0] == pytest.approx(100 + 0.2 / 24)
 
 
-def test_the_market_rests_at_its_month_0_state_and_returns_to_it():
+def _market_path(occupied_by_month):
+    """Rents of one block whose occupancy follows the given path, from its month-0 state."""
     space = FakeSpace(1)
-    space.layer("formal_units")[:] = 100.0
-    space.layer("formal_occupied")[:] = 97.0
+    space.layer("formal_units")[:] = space.layer("base_units")[:] = 100.0
     space.layer("rent")[:] = space.layer("cost_rent")[:] = 1000.0
-    behaviour, hp = BehaviourParams(), HousingParams()
-    for _ in range(60):
-        housing.update_market(space, np.zeros(1), 0.97, behaviour, hp)
-    assert space.layer("rent")[0] == 1000.0 and space.layer("formal_units")[0] == 100.0
-    space.layer("formal_occupied")[:] = 100.0  # a demand shock: every unit taken
-    rents = []
-    for _ in range(240):
-        housing.update_market(space, np.zeros(1), 0.97, behaviour, hp)
-        rents.append(space.layer("rent")[0])
-    assert max(rents) > 1030  # rents rise while the shock lasts
-    assert space.layer("formal_units")[0] > 100  # and supply follows
-    assert abs(rents[-1] / 1000 - 1) < 0.03  # until the market is back near its cost level
+    rents, units = [], []
+    for occupied in occupied_by_month:
+        space.layer("formal_occupied")[:] = occupied
+        housing.update_market(space, np.zeros(1), 0.97, BehaviourParams(), HousingParams())
+        rents.append(space.layer("rent")[0] / 1000 - 1)
+        units.append(space.layer("formal_units")[0])
+    return np.array(rents), np.array(units)
+
+
+def test_the_market_rests_at_its_month_0_state():
+    rents, units = _market_path([97.0] * 60)
+    assert (rents == 0).all() and (units == 100).all()
+
+
+def test_after_a_demand_shock_rents_come_back_without_an_undershoot():
+    # every vacancy taken for three years, then demand back to its month-0 level
+    rents, units = _market_path([100.0] * 36 + [97.0] * 204)
+    assert rents.max() > 0.03  # rents rise while the shock lasts
+    assert units.max() > 100  # supply follows, with its lag
+    # builders count the pipeline: demand falling back leaves some excess stock, no cycle
+    assert rents.min() > -0.02
+    assert abs(rents[-1]) < 0.01  # and the market is back near its cost level
+    # a lasting shock leaves rents above cost: supply is not perfectly elastic
+    lasting, _ = _market_path([100.0] * 240)
+    assert 0.01 < lasting[-1] < lasting.max()
 
 
 def test_one_set_of_accounts_for_leasing_and_arrears():

@@ -32,7 +32,8 @@ scenarios = st.builds(
         },
     ),
     pattern=st.sampled_from(["gradual", "sudden", "waves"]),
-    # run.scale > 1 needs >= 10 host agents per block and >= 100 newcomer agents (check_scale):
+    # run.scale > 1 needs >= 10 host agents per block and >= 100 newcomer agents
+    # (Scenario._check_scale):
     # the small city (2,000 households on 100 blocks) allows scale 2 with 200+ arrivals
     total=st.one_of(st.just(0), st.integers(200, 1500)),
     scale=st.sampled_from([1.0, 2.0]),

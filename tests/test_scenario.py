@@ -166,7 +166,7 @@ def test_any_value_for_any_key_is_accepted_or_gets_the_clear_error(row, value):
             "inflow.profile.low_skill_share",
             "high_skill_share + low_skill_share must be at most 1",
         ),
-        ("[run]\nscale = 10000.0\n", "run.scale", "leaves no newcomer agent"),
+        ("[run]\nscale = 10000.0\n", "run.scale", "leaves 0 newcomer agents"),
         ("[inflow]\nstart_month = 200\n", "inflow.start_month", "after the last month"),
     ],
 )

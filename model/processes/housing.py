@@ -124,27 +124,41 @@ def run(month: Month, discrimination_factor: float) -> HousingMonth:
 
 
 def update_incomes(hh: Table, mig: Table, national: NationalParams) -> None:
-    """Newcomer households' cash income: earnings plus the benefit their status and work give."""
+    """Newcomer households' cash income: earnings plus the benefit their status and work give.
+
+    Rejected claimants who stay keep a share ``national.tolerated_allowance_share`` of the
+    asylum allowance (a tolerated stay); irregular arrivals get nothing.
+    """
+    tolerated = (mig.status == Status.IRREGULAR) & (mig.decision_month >= 0)
     benefit = np.where(
         mig.status == Status.ASYLUM_PENDING,
         national.asylum_allowance,
         np.where(
             mig.status == Status.IRREGULAR,
-            0.0,
+            tolerated * national.tolerated_allowance_share * national.asylum_allowance,
             np.where(mig.employment == Employment.NONE, national.welfare_benefit, 0.0),
         ),
     )
     hh.income[mig.household] = mig.earnings + benefit
 
 
-def on_benefit(hh: Table, mig: Table, rows: np.ndarray) -> np.ndarray:
-    """Households whose adult draws a benefit (asylum allowance, or welfare when jobless)."""
+def housing_benefit_share(
+    hh: Table, mig: Table, rows: np.ndarray, national: NationalParams
+) -> np.ndarray:
+    """Per household, the share of ``national.housing_benefit`` it draws (0 to 1).
+
+    Benefit recipients (the asylum allowance, or welfare when jobless) draw all of it; rejected
+    claimants who stay draw ``national.tolerated_allowance_share`` of it.
+    """
     person = hh.migrant[rows]
     status = gather(mig.status, person, -1)
+    decided = gather(mig.decision_month, person, -1) >= 0
     jobless = gather(mig.employment, person) == Employment.NONE
-    return (status == Status.ASYLUM_PENDING) | (
+    full = (status == Status.ASYLUM_PENDING) | (
         (status >= 0) & (status != Status.IRREGULAR) & jobless
     )
+    tolerated = (status == Status.IRREGULAR) & decided
+    return np.where(full, 1.0, tolerated * national.tolerated_allowance_share)
 
 
 def rent_capacity(
@@ -156,12 +170,14 @@ def rent_capacity(
     subsistence, where subsistence is the share ``1 - max_rent_burden`` of cash income that goes
     to everything but housing. The rent a household can carry without a deficit is therefore
     ``max_rent_burden * income + housing benefit`` (housing benefit is paid to benefit
-    recipients, up to ``national.housing_benefit``). Leasing adds what savings allow (spread
-    over ``housing.savings_spread_months``); the arrears test uses the same identity and draws the
-    monthly deficit from savings (:func:`settle_accounts`).
+    recipients, up to ``national.housing_benefit``; :func:`housing_benefit_share`). Leasing adds
+    what savings allow (spread over ``housing.savings_spread_months``); the arrears test uses
+    the same identity and draws the monthly deficit from savings (:func:`settle_accounts`).
     """
     capacity = params.behaviour.max_rent_burden * hh.income[rows].astype(float)
-    capacity += on_benefit(hh, mig, rows) * params.national.housing_benefit
+    capacity += (
+        housing_benefit_share(hh, mig, rows, params.national) * params.national.housing_benefit
+    )
     if with_savings:
         savings = gather(mig.savings, hh.migrant[rows], 0.0)
         capacity += savings / params.housing.savings_spread_months
@@ -554,21 +570,29 @@ def settle_informal(
 ) -> None:
     """The unhoused and the sheltered look for a free informal dwelling at the edge.
 
-    Each hears of ``listings_viewed`` dwellings (weighted by free dwellings) and picks one by
-    co-origin presence; within a block, dwellings go in random order. The unhoused who find none
-    shelter at the periphery (doubled up with no kin household); the sheltered stay where they
-    are.
+    Free dwellings are counted city-wide: the city's informal dwellings minus those occupied,
+    rounded stochastically once (an agent may stand for several households, and stocks are
+    fractional), are the places this month; seekers take them in random order. Each hears of
+    ``listings_viewed`` dwellings (weighted by each block's free dwellings) and settles in one
+    picked by co-origin presence. Counting places per block instead would make the number housed
+    depend on ``run.scale``: fractions of a dwelling spread over many edge blocks are lost to
+    rounding when few agents try few blocks. The unhoused who find none shelter at the
+    periphery (doubled up with no kin household); the sheltered stay where they are.
     """
     if len(rows) == 0:
         return
-    spare = np.maximum(space.layer("informal_capacity") - space.layer("informal_occupied"), 0)
+    capacity, occupied = space.layer("informal_capacity"), space.layer("informal_occupied")
+    spare = np.maximum(capacity - occupied, 0)
+    free = max(float(capacity.sum() - occupied.sum()), 0.0)
+    places = int(np.floor(free + rng.random())) if spare.sum() > 0 else 0
+    got = np.zeros(len(rows), dtype=bool)
+    got[rng.permutation(len(rows))[:places]] = True
     choice = np.full(len(rows), -1)
-    if spare.sum() > 0:
-        plots = draw_weighted(spare, (len(rows), hp.listings_viewed), rng)
-        score = behaviour.co_origin_preference * network[plots, hh.group[rows][:, None]]
+    if got.any():
+        plots = draw_weighted(spare, (int(got.sum()), hp.listings_viewed), rng)
+        score = behaviour.co_origin_preference * network[plots, hh.group[rows[got]][:, None]]
         picked = _gumbel_argmax(score, rng)
-        choice = plots[np.arange(len(rows)), picked]
-    got = _fill(choice, spare, rng)
+        choice[got] = plots[np.arange(len(plots)), picked]
     informal = rows[got]
     hh.block[informal] = choice[got]
     hh.tenure[informal] = Tenure.INFORMAL
@@ -602,12 +626,18 @@ def update_market(
     turned away) / units over the natural occupancy, times ``rent_elasticity``, and revert
     towards their cost-based level (the ``cost_rent`` layer, month 0's rents) at
     ``housing.rent_reversion`` a month, the error correction of stock-flow models; the change
-    is capped at ``housing.max_rent_change``. Supply
-    follows the rent's gap to its cost-based level: units change by
-    ``supply_elasticity * gap / construction_lag_months`` of the stock a month, new building
-    when rents are above cost, withdrawal of vacant units (conversion, demolition) when below.
-    At month 0 occupancy is natural and rent is at cost, so nothing moves; after a shock, rents
-    rise, supply follows and rents come back (DiPasquale & Wheaton 1992).
+    is capped at ``housing.max_rent_change``.
+
+    Supply follows the rent *level*, so the stock follows rent *changes* (Mayer & Somerville
+    2000): the stock the rent calls for is the month-0 stock times ``1 + supply_elasticity *
+    gap`` (``gap``: rent over its cost-based level, minus 1). Builders start a share
+    ``1 / housing.starts_adjustment_months`` a month of the gap between that stock and the stock
+    built or under construction (counting the pipeline: forward-looking builders, which is what
+    keeps a stock-flow market from overshooting, Wheaton 1999); starts are completed at
+    ``1 / behaviour.construction_lag_months`` of the pipeline a month. Where the stock exceeds
+    what the rent calls for, vacant units are withdrawn (conversion, demolition) at the same
+    pace. At month 0 occupancy is natural and rent is at cost, so nothing moves; after a shock,
+    rents rise, supply follows with its lag and rents come back (DiPasquale & Wheaton 1992).
     """
     units = space.layer("formal_units")
     occupied = space.layer("formal_occupied")
@@ -620,6 +650,13 @@ def update_market(
     pressure = (demand / stock - target_occupancy)[ring]
     change = behaviour.rent_elasticity * pressure - hp.rent_reversion * _cost_gap(space)
     rent *= 1 + np.clip(change, -hp.max_rent_change, hp.max_rent_change)
-    gap = _cost_gap(space)
-    delta = units * hp.supply_elasticity * gap / behaviour.construction_lag_months
-    units += np.maximum(delta, -np.maximum(units - occupied, 0))
+    base = space.layer("base_units")
+    pipeline = space.layer("units_under_construction")
+    wanted = base * (1 + hp.supply_elasticity * _cost_gap(space)) - units
+    completed = pipeline / behaviour.construction_lag_months
+    starts = np.maximum(wanted - pipeline, 0) / hp.starts_adjustment_months
+    withdrawn = np.minimum(
+        np.maximum(-wanted, 0) / hp.starts_adjustment_months, np.maximum(units - occupied, 0)
+    )
+    pipeline += starts - completed
+    units += completed - withdrawn
