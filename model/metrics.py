@@ -366,6 +366,13 @@ OUTCOMES: tuple[Outcome, ...] = (
         ),
     ),
     Outcome(
+        "labour_supply_shock",
+        "share",
+        "share",
+        "working-age newcomers present per member of the hosts' labour force",
+        lambda o: _share(o.adults, o.host_hh & o.hh.in_labour_force),
+    ),
+    Outcome(
         "mean_wait_months",
         "months",
         "mean",

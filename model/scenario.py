@@ -466,7 +466,7 @@ class ServicesParams(Section):
         6.0, 0.0, 24.0, "months", "mean time for providers to recruit a qualified course teacher"
     )
     course_language_gain: float = P(
-        0.04, 0.0, 0.5, "score", "host-language gain of one month in a course"
+        0.02, 0.0, 0.5, "score", "host-language gain of one month in a course"
     )
     course_cost_per_participant_month: float = P(
         400.0, 0.0, 5000.0, "currency/month", "what the nation pays a provider per participant"
@@ -676,6 +676,14 @@ class LabourParams(Section):
         1.0,
         "share",
         "share of the access gap closed at full horizontal coherence (jobs and transport)",
+    )
+    own_account_share: float = P(
+        0.0,
+        0.0,
+        1.0,
+        "share",
+        "of informal labour supply above month 0's, the share that makes its own work "
+        "(own-account: street trade, services) instead of taking an existing opening",
     )
     employability_floor: float = P(
         0.2, 0.0, 1.0, "score 0-1", "lowest employability long idleness can leave"
