@@ -320,6 +320,7 @@ def adjust_demand(
     w = lab.spending_weight
     demand = (1 - w) * residents + w * spending
     target = market.jobs_start * max(demand, 0.0) ** lab.demand_elasticity
+    target[INFORMAL] += market.own_account  # the lag acts on jobs with an employer only
     market.jobs += adjustment_rate(lab.demand_half_life_months) * (target - market.jobs)
     if supply is not None:  # own-account work needs no employer: it starts (and stops) at once
         own_account = lab.own_account_share * max(supply - market.informal_supply_start, 0.0)
