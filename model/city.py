@@ -34,6 +34,7 @@ from model.presets import resolve_scenario
 from model.processes import (
     access,
     cohesion,
+    courses,
     housing,
     inflow,
     mobility,
@@ -109,6 +110,7 @@ class ArrivalCity(mesa.Model):
         self.arrivals_schedule = inflow.monthly_agents(p.inflow, self.months + 1, self.scale)
         self.labour = work.LabourMarket.at_start(hh, p)
         plans = planning.start(p, hh, self.space, self.scale)
+        self.course_line = courses.CourseLine.at_start(float(hh.size.sum()) * self.scale, p)
         self.services = {
             sector: MunicipalService(
                 self,
@@ -172,6 +174,7 @@ class ArrivalCity(mesa.Model):
         worked = work.run(month, self.labour, discrimination, reach.employer_openness)  # 4
         asked = access.run(month, worked.may_work, plans.city_runs)  # 5
         delivered = services.run(month, asked, sectors)  # 6
+        taught = courses.run(month, self.course_line)  # 6b
         backlog = np.array([svc.host_queue.sum() for svc in sectors])
         planned = planning.run(month, plans, asked, delivered, backlog, reach)  # 7
         self.partner_agents.do("step")  # 8
@@ -182,12 +185,13 @@ class ArrivalCity(mesa.Model):
         wait = delivered.mainstream_wait
         felt = cohesion.run(month, self.cohesion, self.block_people, wait, reach.media_softening)
         left = mobility.run(month)  # 10
+        course_dropped = courses.leave(month.mig, left.leaving, self.scale)
         self._remove_agents(left)
         if record:
             results = MonthResults(
-                arrived, housed, asked, delivered, planned, supported, felt, left
+                arrived, housed, asked, delivered, planned, supported, felt, left, taught
             )
-            self._observe(month, results)  # 11
+            self._observe(month, results, course_dropped)  # 11
 
     def _arrivals(self, month: int) -> int:
         """Newcomer agents arriving in a reported month (none during the warm-up)."""
@@ -205,7 +209,7 @@ class ArrivalCity(mesa.Model):
         for r in left.leaving.tolist():
             self._migrant_agents.pop(r).remove()
 
-    def _observe(self, month: Month, results: MonthResults) -> None:
+    def _observe(self, month: Month, results: MonthResults, course_dropped: float) -> None:
         self.block_people = persons_per_block(self.population.households, self.space.n_blocks)
         sectors = list(self.services.values())
         observation = Observation(
@@ -226,6 +230,19 @@ class ArrivalCity(mesa.Model):
                 "dropped": left.dropped[k],
             }
             for k, sector in enumerate(SECTORS)
+        )
+        taught = results.courses
+        self.ledger.append(
+            {
+                "month": month.reported,
+                "sector": "integration_course",
+                "queue_start": taught.queue_start,
+                "requests": taught.registered,
+                "served": taught.started,
+                "queue_end": taught.queue_end - course_dropped,  # after departures
+                "abandoned": 0.0,
+                "dropped": course_dropped,
+            }
         )
         self.datacollector.collect(self)
 

@@ -25,6 +25,7 @@ from model.month import Month
 from model.population import Table
 from model.processes.access import AccessMonth
 from model.processes.cohesion import CohesionMonth
+from model.processes.courses import CoursesMonth
 from model.processes.housing import HousingMonth, overcrowded
 from model.processes.inflow import InflowMonth
 from model.processes.mobility import MobilityMonth
@@ -53,6 +54,7 @@ class MonthResults:
     partners: PartnersMonth
     cohesion: CohesionMonth
     mobility: MobilityMonth
+    courses: CoursesMonth
 
 
 class Observation:
@@ -364,6 +366,13 @@ OUTCOMES: tuple[Outcome, ...] = (
         ),
     ),
     Outcome(
+        "labour_supply_shock",
+        "share",
+        "share",
+        "working-age newcomers present per member of the hosts' labour force",
+        lambda o: _share(o.adults, o.host_hh & o.hh.in_labour_force),
+    ),
+    Outcome(
         "mean_wait_months",
         "months",
         "mean",
@@ -377,6 +386,35 @@ OUTCOMES: tuple[Outcome, ...] = (
         "mean",
         "mean wait of the newcomers served this month, all sectors (0 if none was served)",
         lambda o: o.results.services.newcomer_wait,
+    ),
+    Outcome(
+        "course_wait_months",
+        "months",
+        "mean",
+        "mean wait from registration to course start of those who started a course this month "
+        "(0 if none)",
+        lambda o: o.results.courses.mean_wait,
+    ),
+    Outcome(
+        "course_waiting_list",
+        "persons",
+        "stock",
+        "newcomers registered for an integration course and still waiting at the month's end",
+        lambda o: o.results.courses.queue_end,
+    ),
+    Outcome(
+        "course_participants",
+        "persons",
+        "stock",
+        "newcomers in an integration course at the month's end",
+        lambda o: o.results.courses.participants,
+    ),
+    Outcome(
+        "course_seats",
+        "persons",
+        "stock",
+        "integration-course seats this month: min(teachers x class size, rooms)",
+        lambda o: o.results.courses.seats,
     ),
     Outcome(
         "queue_age_months",
@@ -638,6 +676,20 @@ OUTCOMES: tuple[Outcome, ...] = (
         "stock",
         "the same for the sectors the nation runs (national budget binds)",
         lambda o: o.plans.national_unfunded,
+    ),
+    Outcome(
+        "national_service_spending",
+        "currency/month",
+        "money",
+        "what the nation pays for the sectors it runs: paid capacity x planning cost_per_case",
+        lambda o: o.plans.national_spending,
+    ),
+    Outcome(
+        "national_course_spending",
+        "currency/month",
+        "money",
+        "what the nation pays course providers: participants x course_cost_per_participant_month",
+        lambda o: o.results.courses.spending,
     ),
     Outcome(
         "service_capacity",

@@ -38,7 +38,7 @@ class Policy:
 POLICIES: tuple[Policy, ...] = (
     Policy("one_stop_shop", 300.0, ("planning", "services")),
     Policy("status_blind_access", 50.0, ("access",)),
-    Policy("language_support", 400.0, ("access", "services")),
+    Policy("language_support", 400.0, ("access", "services", "courses")),
     Policy("credential_fast_track", 150.0, ("status", "services")),
     Policy("anti_discrimination", 150.0, ("cohesion",)),
     Policy("mediation_culture", 250.0, ("cohesion",)),

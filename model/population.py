@@ -39,6 +39,8 @@ MIGRANT_COLUMNS: dict[str, tuple[Any, tuple[int, ...]]] = {
     "unmet_score": (np.float32, ()),
     "unmet": (np.float32, (N_SECTORS,)),
     "waiting_since": (np.int32, (N_SECTORS,)),
+    "course_registered": (np.int32, ()),  # month registered for a course (-1: not waiting)
+    "course_end": (np.int32, ()),  # month the course being attended ends (-1: none)
     "present": (np.bool_, ()),
     "departure_month": (np.int32, ()),
 }

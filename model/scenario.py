@@ -447,16 +447,51 @@ class ServicesParams(Section):
         0.9, 0.0, 1.0, "1/month", "need to enrol children while they are not enrolled"
     )
     language_need: float = P(
-        0.3, 0.0, 1.0, "1/month", "need of an adult language course while language is low"
+        0.3,
+        0.0,
+        1.0,
+        "1/month",
+        "chance an admitted adult with weak language registers for a course",
     )
     language_need_below: float = P(
         0.6, 0.0, 1.0, "score 0-1", "language score under which adults need a course"
+    )
+    course_access_pending: float = P(
+        0.5, 0.0, 1.0, "share", "pending claimants admitted to courses (good prospects of staying)"
+    )
+    course_months: int = P(
+        7, 1, 24, "months", "length of an integration course (700 teaching units, full time)"
+    )
+    course_start_interval_months: int = P(
+        2, 1, 12, "months", "cadence at which providers start new classes"
+    )
+    course_seats_per_100k: float = P(
+        80.0, 0.0, 2000.0, "seats", "standing course seats per 100,000 residents at month 0"
+    )
+    course_funding_lag_months: float = P(
+        6.0, 1.0, 24.0, "months", "mean delay of the national decision to fund more course seats"
+    )
+    course_recruit_months: float = P(
+        6.0, 0.0, 24.0, "months", "mean time for providers to recruit a qualified course teacher"
+    )
+    course_language_gain: float = P(
+        0.02, 0.0, 0.5, "score", "host-language gain of one month in a course"
+    )
+    course_cost_per_participant_month: float = P(
+        400.0, 0.0, 5000.0, "currency/month", "what the nation pays a provider per participant"
     )
     housing_need: float = P(
         0.3, 0.0, 1.0, "1/month", "need of housing help of the informally housed or doubled up"
     )
     work_need: float = P(
         0.3, 0.0, 1.0, "1/month", "need of job placement of those allowed to work without a job"
+    )
+    irregular_skills_need: float = P(
+        0.1,
+        0.0,
+        1.0,
+        "1/month",
+        "need of skills training or job counselling of working-age irregular residents",
     )
     reception_need_new: float = P(
         0.8, 0.0, 1.0, "1/month", "need of orientation in the first months after arrival"
@@ -650,6 +685,14 @@ class LabourParams(Section):
         1.0,
         "share",
         "share of the access gap closed at full horizontal coherence (jobs and transport)",
+    )
+    own_account_share: float = P(
+        0.0,
+        0.0,
+        1.0,
+        "share",
+        "of informal labour supply above month 0's, the share that makes its own work "
+        "(own-account: street trade, services) instead of taking an existing opening",
     )
     employability_floor: float = P(
         0.2, 0.0, 1.0, "score 0-1", "lowest employability long idleness can leave"

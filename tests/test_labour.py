@@ -157,3 +157,20 @@ def test_language_exponent_is_a_lever():
         for e in (1.0, 2.0, 3.0)
     ]
     assert scores == pytest.approx([0.5, 0.25, 0.125])
+
+
+def test_own_account_work_adds_informal_jobs_only_above_the_start_supply():
+    lab = LabourParams(own_account_share=0.5, demand_half_life_months=24)
+    market = _market()
+    market.informal_supply_start = 200.0
+    hh = _Hosts([1] * 100, [1.0] * 100)  # demand as at month 0
+    start = market.jobs.copy()
+    work.adjust_demand(market, hh, lab, supply=200.0)
+    assert market.jobs == pytest.approx(start)  # at rest: no arrivals, nothing moves
+    work.adjust_demand(market, hh, lab, supply=300.0)
+    assert market.jobs[work.INFORMAL] == pytest.approx(start[work.INFORMAL] + 50.0)
+    for _ in range(120):  # the employer-demand lag does not erode own-account work
+        work.adjust_demand(market, hh, lab, supply=300.0)
+    assert market.jobs[work.INFORMAL] == pytest.approx(start[work.INFORMAL] + 50.0)
+    work.adjust_demand(market, hh, lab, supply=200.0)  # and it stops when the supply goes
+    assert market.jobs == pytest.approx(start)

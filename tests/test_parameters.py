@@ -125,12 +125,7 @@ NO_OUTPUT = {
 }
 
 # parameters that have no effect anywhere in the model: defects, reported to the lead engineer
-NO_EFFECT = {
-    "national.entitlements.irregular.employment_skills": (
-        "irregular residents never have an employment-services need (monthly_needs asks for "
-        "may_work, which they never have), so their entitlement to it is never consulted"
-    ),
-}
+NO_EFFECT: dict[str, str] = {}
 
 MIXES = ("inflow.profile.origin.", "inflow.profile.status.", "inflow.profile.intention.")
 

@@ -396,3 +396,28 @@ def test_departure_chance_by_intention_and_orders():
     )
     b = BehaviourParams(departure_transit=0.2, departure_base=0.01)
     assert mobility.departure_chance(mig, b).tolist() == pytest.approx([0.2, 0.01, 1.0])
+
+
+def test_irregular_adults_ask_for_skills_help_that_their_entitlement_gates():
+    from model.scenario import ServicesParams
+
+    n = 20_000
+    mig = Table(MIGRANT_COLUMNS)
+    mig.append(n, status=Status.IRREGULAR, present=True, waiting_since=-1, language=1.0)
+    mig.age_band[n // 2 :] = 2  # the elderly half does not look for work
+    sp = ServicesParams(irregular_skills_need=0.2)
+    needs = access.monthly_needs(
+        mig,
+        0,
+        np.full(n, Tenure.FORMAL_RENTER),
+        np.zeros(n, dtype=bool),  # no right to formal work
+        np.zeros(n),
+        np.random.default_rng(0),
+        sp,
+    )[:, Sector.EMPLOYMENT_SKILLS]
+    assert needs[: n // 2].mean() == pytest.approx(0.2, abs=0.015)
+    assert not needs[n // 2 :].any()
+    national = NationalParams()
+    national.entitlements.irregular.employment_skills = 0.0
+    share = access.entitlement(mig.status, mig.origin, national)[:, Sector.EMPLOYMENT_SKILLS]
+    assert (share == 0).all()  # not let in: the need stays unmet

@@ -128,3 +128,12 @@ def test_perceived_favouritism_is_a_share():
     ts = simulate(SOUTH, seed=0, overrides=overrides).timeseries
     assert ts.perceived_favouritism.between(0, 1).all()
     assert ts.perceived_favouritism.max() > 0
+
+
+def test_the_nations_spending_on_the_sectors_it_runs_is_an_outcome():
+    city, nation = {"governance.competences": 1.0}, {"governance.competences": 0.0}
+    assert (outcome(SOUTH, city, "national_service_spending") == 0).all()
+    spending = outcome(SOUTH, nation, "national_service_spending")
+    assert (spending > 0).all()
+    twin = outcome(SOUTH, {**nation, "inflow.total": 0}, "national_service_spending")
+    assert_increases(twin, spending)  # arrivals raise what the nation pays

@@ -18,6 +18,7 @@ import numpy as np
 from model.codes import Employment, Origin, Sector, Status, Tenure
 from model.month import Month
 from model.population import Table
+from model.processes.work import WORKING_AGE_BANDS
 from model.scenario import SECTORS, NationalParams, ServicesParams
 
 REFUSAL_TRUST_LOSS = 0.05  # trust lost by someone turned away for lack of entitlement
@@ -90,14 +91,19 @@ def monthly_needs(
     chance = np.zeros((n, len(SECTORS)))
     chance[:, Sector.HEALTH] = sp.health_need_base + sp.health_need_slope * mig.health_need
     schooling = (children > 0) & ~mig.enrolled
-    course = np.where(mig.language < sp.language_need_below, sp.language_need, 0.0)
-    chance[:, Sector.EDUCATION] = np.where(schooling, sp.schooling_need, course)
+    # adults' language courses are the integration-course line (processes/courses.py)
+    chance[:, Sector.EDUCATION] = np.where(schooling, sp.schooling_need, 0.0)
     badly_housed = (
         (tenure == Tenure.INFORMAL) | (tenure == Tenure.DOUBLED_UP) | (tenure == Tenure.UNHOUSED)
     )
     chance[:, Sector.HOUSING_ASSISTANCE] = np.where(badly_housed, sp.housing_need, 0.0)
+    # irregular residents may not work formally, yet ask for skills and job counselling: whether
+    # they are let in is their entitlement (national.entitlements.irregular.employment_skills)
+    irregular_adult = (mig.status == Status.IRREGULAR) & (mig.age_band < WORKING_AGE_BANDS)
     chance[:, Sector.EMPLOYMENT_SKILLS] = np.where(
-        may_work & (mig.employment != Employment.FORMAL), sp.work_need, 0.0
+        may_work & (mig.employment != Employment.FORMAL),
+        sp.work_need,
+        np.where(irregular_adult, sp.irregular_skills_need, 0.0),
     )
     new = (t - mig.arrival_month) < sp.reception_months
     uninformed = np.where(mig.information < sp.uninformed_below, sp.reception_need_uninformed, 0.0)

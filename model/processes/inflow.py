@@ -75,6 +75,8 @@ def run(month: Month, count: int) -> InflowMonth:
         employability=rng.uniform(*EMPLOYABILITY_ON_ARRIVAL, count),
         savings=draw["savings_months"] * p.city.mean_rent,
         waiting_since=-1,
+        course_registered=-1,
+        course_end=-1,
         present=True,
         departure_month=-1,
     )

@@ -112,6 +112,11 @@ class CityPlans:
         """Residents on the city's registers this month (what transfers count), persons."""
         return self.registered_history[-1]
 
+    @property
+    def national_spending(self) -> float:
+        """What the nation pays this month for the sectors it runs: paid capacity x case cost."""
+        return float((self.authorised * self.cost_per_case)[~self.city_runs].sum())
+
     def posts(self, cases_per_post: np.ndarray) -> np.ndarray:
         """Filled posts per sector (full-time equivalents)."""
         return self.staff / np.maximum(cases_per_post, TINY)
@@ -254,12 +259,16 @@ def run(
     return PlanningMonth(demand_perception_gap=gap, new_mandate=new_mandate)
 
 
-def follow(level: np.ndarray, goal: np.ndarray, months: np.ndarray | float) -> np.ndarray:
+def follow(
+    level: np.ndarray | float, goal: np.ndarray | float, months: np.ndarray | float
+) -> np.ndarray:
     """A first-order lag: ``level`` moves ``1/months`` of the way to ``goal`` (never below 0)."""
     return np.maximum(level + (goal - level) / np.maximum(months, 1.0), 0.0)
 
 
-def adjust(level: np.ndarray, goal: np.ndarray, up_months: float, down_months: float) -> np.ndarray:
+def adjust(
+    level: np.ndarray | float, goal: np.ndarray | float, up_months: float, down_months: float
+) -> np.ndarray:
     """Staff or places move towards the authorised level.
 
     Shortfalls are filled with a mean delay of ``up_months`` (a monthly hazard

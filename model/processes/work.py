@@ -44,6 +44,9 @@ class LabourMarket:
         unemployment_start: the segment's host unemployment rate at month 0 (share).
         residents_start: residents at month 0 (persons per agent).
         spending_start: residents' monthly incomes at month 0 (currency per agent).
+        informal_supply_start: the informal labour supply at month 0 (agents, see
+            :func:`informal_supply`).
+        own_account: informal jobs that own-account work adds now (agents).
         host_segment: each host household's segment (``N_SEGMENTS``: not in the labour force).
     """
 
@@ -55,6 +58,8 @@ class LabourMarket:
     residents_start: float
     spending_start: float
     host_segment: np.ndarray
+    informal_supply_start: float = 0.0
+    own_account: float = 0.0
 
     @classmethod
     def at_start(cls, hh: Table, params: Scenario) -> LabourMarket:
@@ -105,6 +110,7 @@ class LabourMarket:
             residents_start=residents,
             spending_start=float(hh.income.sum()),
             host_segment=seg,
+            informal_supply_start=float((seg == INFORMAL).sum()),
         )
 
 
@@ -148,12 +154,13 @@ def run(
     p, rng, t = month.params, month.rng, month.t
     b, lab = p.behaviour, p.labour
     hh, mig = month.hh, month.mig
-    adjust_demand(market, hh, lab)
     host_employment = hh.employment[month.hosts]  # a view: writes go to the table
     host_seg = market.host_segment
     in_force = host_seg < N_SEGMENTS
     may_work = status.may_work_formally(mig, t, p.national)
     working_age = mig.present & (mig.age_band < WORKING_AGE_BANDS)
+    supply = informal_supply(host_seg, working_age, mig.employment)
+    adjust_demand(market, hh, lab, supply)
     # who searches this month is settled before separations: the newly separated search next month
     host_formal_seekers = np.flatnonzero(
         in_force & (host_seg < INFORMAL) & (host_employment == Employment.NONE)
@@ -289,11 +296,23 @@ def segment_unemployed(
     return counts
 
 
-def adjust_demand(market: LabourMarket, hh: Table, lab: LabourParams) -> None:
+def informal_supply(
+    host_seg: np.ndarray, working_age: np.ndarray, mig_employment: np.ndarray
+) -> float:
+    """The informal labour supply: hosts' informal workers and newcomers not in formal work."""
+    newcomers = working_age & (mig_employment != Employment.FORMAL)
+    return float((host_seg == INFORMAL).sum() + newcomers.sum())
+
+
+def adjust_demand(
+    market: LabourMarket, hh: Table, lab: LabourParams, supply: float | None = None
+) -> None:
     """Jobs move a share of the way to what consumer demand supports (partial adjustment).
 
     Demand is a mix of residents and their spending (household incomes), each relative to
-    month 0; jobs supported = jobs at month 0 x demand ^ ``demand_elasticity``.
+    month 0; jobs supported = jobs at month 0 x demand ^ ``demand_elasticity``. In the informal
+    sector, a share ``own_account_share`` of the labour supply above month 0's (``supply``)
+    makes its own work (own-account), so it adds jobs rather than only competing for them.
     """
     here = hh.present
     residents = float(hh.size[here].sum()) / max(market.residents_start, 1.0)
@@ -301,7 +320,12 @@ def adjust_demand(market: LabourMarket, hh: Table, lab: LabourParams) -> None:
     w = lab.spending_weight
     demand = (1 - w) * residents + w * spending
     target = market.jobs_start * max(demand, 0.0) ** lab.demand_elasticity
+    target[INFORMAL] += market.own_account  # the lag acts on jobs with an employer only
     market.jobs += adjustment_rate(lab.demand_half_life_months) * (target - market.jobs)
+    if supply is not None:  # own-account work needs no employer: it starts (and stops) at once
+        own_account = lab.own_account_share * max(supply - market.informal_supply_start, 0.0)
+        market.jobs[INFORMAL] += own_account - market.own_account
+        market.own_account = own_account
 
 
 def adjust_wages(market: LabourMarket, unemployment: np.ndarray, lab: LabourParams) -> None:
