@@ -282,6 +282,11 @@ def _formal_rate(o: Observation, among: np.ndarray) -> float:
     return _share(among & (o.mig.employment == Employment.FORMAL), among)
 
 
+def _forced(o: Observation) -> np.ndarray:
+    """Displaced newcomers and those without a regular status (the forced-migrant population)."""
+    return (o.mig.origin == Origin.DISPLACED) | (o.mig.status != Status.REGULAR)
+
+
 def _periphery_adults(o: Observation) -> np.ndarray:
     ring = o.month.space.ring[np.maximum(o.hh.block[o.mig.household], 0)]
     return o.adults & (ring >= PERIPHERY)
@@ -394,6 +399,13 @@ OUTCOMES: tuple[Outcome, ...] = (
         "mean wait from registration to course start of those who started a course this month "
         "(0 if none)",
         lambda o: o.results.courses.mean_wait,
+    ),
+    Outcome(
+        "course_starts",
+        "persons",
+        "flow",
+        "newcomers who started an integration course this month",
+        lambda o: o.results.courses.started,
     ),
     Outcome(
         "course_waiting_list",
@@ -608,6 +620,24 @@ OUTCOMES: tuple[Outcome, ...] = (
         "share",
         "working-age newcomers in formal work, among the mid- and high-skilled",
         lambda o: _formal_rate(o, o.adults & (o.mig.skill > 0)),
+    ),
+    Outcome(
+        "migrant_employment_rate_forced",
+        "share",
+        "share",
+        "working-age newcomers in any work, among the displaced and those without a regular "
+        "status (asylum seekers, the protected, the irregular): the forced-migrant population",
+        lambda o: _share(
+            o.adults & _forced(o) & (o.mig.employment != Employment.NONE), o.adults & _forced(o)
+        ),
+    ),
+    Outcome(
+        "migrant_formal_employment_rate_forced",
+        "share",
+        "share",
+        "working-age newcomers in formal work, among the displaced and those without a regular "
+        "status",
+        lambda o: _formal_rate(o, o.adults & _forced(o)),
     ),
     Outcome(
         "migrant_employment_rate_women",
