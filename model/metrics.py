@@ -101,6 +101,11 @@ class Observation:
         return self.hh.present & ~self.hh.host
 
     @cached_property
+    def private_newcomer_hh(self) -> np.ndarray:
+        """Newcomer households present in private housing (not in state reception)."""
+        return self.newcomer_hh & (self.hh.tenure != Tenure.RECEPTION)
+
+    @cached_property
     def host_hh(self) -> np.ndarray:
         """Host households."""
         return self.hh.present & self.hh.host
@@ -494,8 +499,11 @@ OUTCOMES: tuple[Outcome, ...] = (
         "overcrowding_rate_migrants",
         "share",
         "share",
-        "persons in newcomer households with fewer rooms than persons (or doubled up)",
-        lambda o: _share(o.hh.size * (o.newcomer_hh & o.crowded), o.hh.size * o.newcomer_hh),
+        "persons in newcomer private households (not in state reception, as EU-SILC counts) "
+        "with fewer rooms than persons (or doubled up)",
+        lambda o: _share(
+            o.hh.size * (o.private_newcomer_hh & o.crowded), o.hh.size * o.private_newcomer_hh
+        ),
     ),
     Outcome(
         "overcrowding_rate_hosts",
