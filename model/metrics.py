@@ -430,8 +430,15 @@ OUTCOMES: tuple[Outcome, ...] = (
         "course_seats",
         "persons",
         "stock",
-        "integration-course seats this month: min(teachers x class size, rooms)",
+        "integration-course seats this month: min(teachers x course_class_size, room seats)",
         lambda o: o.results.courses.seats,
+    ),
+    Outcome(
+        "course_teachers",
+        "posts",
+        "stock",
+        "integration-course teachers recruited (one class of course_class_size each)",
+        lambda o: o.results.courses.teachers,
     ),
     Outcome(
         "queue_age_months",

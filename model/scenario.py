@@ -484,6 +484,9 @@ class ServicesParams(Section):
     course_start_interval_months: int = P(
         2, 1, 12, "months", "cadence at which providers start new classes"
     )
+    course_class_size: int = P(
+        20, 5, 30, "persons", "participants one course teacher teaches at a time (a class)"
+    )
     course_seats_per_100k: float = P(
         80.0, 0.0, 2000.0, "seats", "standing course seats per 100,000 residents at month 0"
     )

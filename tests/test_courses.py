@@ -45,6 +45,8 @@ def test_with_no_arrivals_the_course_line_is_at_rest():
     ts = cached_simulate(CITY, seed=0, overrides={"inflow.total": 0}).timeseries
     assert (ts.course_waiting_list == 0).all() and (ts.course_participants == 0).all()
     assert ts.course_seats.nunique() == 1 and ts.course_seats.iloc[0] > 0
+    class_size = CITY.services.course_class_size
+    assert np.allclose(ts.course_teachers * class_size, ts.course_seats)  # all teachers teach
     assert (ts.national_course_spending == 0).all()
 
 

@@ -38,7 +38,7 @@ class CourseLine:
         baseline: month-0 seats (persons in a course at once), never shed.
         perceived: registrations a month the course office perceives (a moving average).
         decided: seats the course office has funded (follows its target with the funding lag).
-        teachers: seats the recruited teachers can teach (teachers x class size).
+        teachers: seats the recruited teachers can teach (teachers x ``course_class_size``).
         rooms: seats the rooms can hold.
         spending: what the nation paid this month (currency).
     """
@@ -73,6 +73,7 @@ class CoursesMonth:
         completed: persons who finished a course this month.
         mean_wait: mean months from registration to start of those who started (0 if none).
         seats: seats this month.
+        teachers: course teachers recruited (full-time, one class each).
         spending: what the nation paid for courses this month (currency).
     """
 
@@ -84,6 +85,7 @@ class CoursesMonth:
     completed: float
     mean_wait: float
     seats: float
+    teachers: float
     spending: float
 
 
@@ -137,6 +139,7 @@ def run(month: Month, line: CourseLine) -> CoursesMonth:
         completed=float(done.sum()) * scale,
         mean_wait=wait,
         seats=line.seats,
+        teachers=line.teachers / sp.course_class_size,
         spending=line.spending,
     )
 
