@@ -52,6 +52,7 @@ class Tenure(IntEnum):
     INFORMAL = 2
     DOUBLED_UP = 3
     UNHOUSED = 4
+    RECEPTION = 5  # state reception or communal accommodation: off the rental market
 
 
 class Sector(IntEnum):

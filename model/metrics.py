@@ -101,6 +101,11 @@ class Observation:
         return self.hh.present & ~self.hh.host
 
     @cached_property
+    def private_newcomer_hh(self) -> np.ndarray:
+        """Newcomer households present in private housing (not in state reception)."""
+        return self.newcomer_hh & (self.hh.tenure != Tenure.RECEPTION)
+
+    @cached_property
     def host_hh(self) -> np.ndarray:
         """Host households."""
         return self.hh.present & self.hh.host
@@ -282,6 +287,11 @@ def _formal_rate(o: Observation, among: np.ndarray) -> float:
     return _share(among & (o.mig.employment == Employment.FORMAL), among)
 
 
+def _forced(o: Observation) -> np.ndarray:
+    """Displaced newcomers and those without a regular status (the forced-migrant population)."""
+    return (o.mig.origin == Origin.DISPLACED) | (o.mig.status != Status.REGULAR)
+
+
 def _periphery_adults(o: Observation) -> np.ndarray:
     ring = o.month.space.ring[np.maximum(o.hh.block[o.mig.household], 0)]
     return o.adults & (ring >= PERIPHERY)
@@ -396,6 +406,13 @@ OUTCOMES: tuple[Outcome, ...] = (
         lambda o: o.results.courses.mean_wait,
     ),
     Outcome(
+        "course_starts",
+        "persons",
+        "flow",
+        "newcomers who started an integration course this month",
+        lambda o: o.results.courses.started,
+    ),
+    Outcome(
         "course_waiting_list",
         "persons",
         "stock",
@@ -489,8 +506,11 @@ OUTCOMES: tuple[Outcome, ...] = (
         "overcrowding_rate_migrants",
         "share",
         "share",
-        "persons in newcomer households with fewer rooms than persons (or doubled up)",
-        lambda o: _share(o.hh.size * (o.newcomer_hh & o.crowded), o.hh.size * o.newcomer_hh),
+        "persons in newcomer private households (not in state reception, as EU-SILC counts) "
+        "with fewer rooms than persons (or doubled up)",
+        lambda o: _share(
+            o.hh.size * (o.private_newcomer_hh & o.crowded), o.hh.size * o.private_newcomer_hh
+        ),
     ),
     Outcome(
         "overcrowding_rate_hosts",
@@ -615,6 +635,24 @@ OUTCOMES: tuple[Outcome, ...] = (
         "share",
         "working-age newcomers in formal work, among the mid- and high-skilled",
         lambda o: _formal_rate(o, o.adults & (o.mig.skill > 0)),
+    ),
+    Outcome(
+        "migrant_employment_rate_forced",
+        "share",
+        "share",
+        "working-age newcomers in any work, among the displaced and those without a regular "
+        "status (asylum seekers, the protected, the irregular): the forced-migrant population",
+        lambda o: _share(
+            o.adults & _forced(o) & (o.mig.employment != Employment.NONE), o.adults & _forced(o)
+        ),
+    ),
+    Outcome(
+        "migrant_formal_employment_rate_forced",
+        "share",
+        "share",
+        "working-age newcomers in formal work, among the displaced and those without a regular "
+        "status",
+        lambda o: _formal_rate(o, o.adults & _forced(o)),
     ),
     Outcome(
         "migrant_employment_rate_women",

@@ -345,6 +345,25 @@ class NationalParams(Section):
     transfer_lag_months: float = P(
         24.0, 0.0, 120.0, "months", "delay before transfers count a new registered resident"
     )
+    asylum_benefits_local: float = P(
+        0.0,
+        0.0,
+        1.0,
+        "share",
+        "share of asylum seekers' allowance and housing benefit that sub-central government "
+        "(the city's budget) pays (Germany: 1, the Länder and municipalities carry the "
+        "AsylbLG, §10 AsylbLG; 0 where the nation pays them)",
+    )
+    asylum_lump_sum: float = P(
+        0.0,
+        0.0,
+        5000.0,
+        "currency/person/month",
+        "national per-capita payment per asylum seeker from registration to the decision, "
+        "paid at once, besides the lagged transfers (Germany 2016-2018: 670 EUR, the average "
+        "AsylbLG cost per recipient; Bund-Länder agreement of 24 September 2015, §1 FAG as "
+        "amended 2015; 0 where the nation has no such scheme)",
+    )
 
 
 class BehaviourParams(Section):
@@ -713,6 +732,17 @@ class LabourParams(Section):
 
 class HousingParams(Section):
     """Settlement and the housing market (docs/ODD.md §7.2; sources in §8)."""
+
+    reception_housing_months: int = P(
+        0,
+        0,
+        24,
+        "months",
+        "months after arrival that asylum seekers live in state reception or communal "
+        "accommodation (tenure `reception`), off the rental market, unless decided earlier "
+        "(Germany: AsylG §47(1) as of October 2015, initial reception up to 6 months; 18 months "
+        "from August 2019; 0 where the state houses no one)",
+    )
 
     rooms_per_unit: float = P(
         2.5, 1.0, 8.0, "rooms", "rooms of the unit a block's rent is quoted for"

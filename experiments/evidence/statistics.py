@@ -72,6 +72,19 @@ def ratio_of_means(
     return float(window[numerator].mean() / window[denominator].mean())
 
 
+def weighted_mean_over(
+    run: Run, outcome: str, weight: str, start: int = 1, end: int | None = None
+) -> float:
+    """Mean of a monthly mean outcome over a window, weighted by a monthly flow.
+
+    E.g. the mean course wait of everyone who started a course in the window: the monthly mean
+    wait (``course_wait_months``) weighted by the month's starts (``course_starts``).
+    """
+    window = _window(run, start, end)
+    total = float(window[weight].sum())
+    return float((window[outcome] * window[weight]).sum() / total) if total > 0 else 0.0
+
+
 def ratio_of_totals(
     run: Run, numerator: str, denominator: str, start: int = 1, end: int | None = None
 ) -> float:
@@ -80,10 +93,23 @@ def ratio_of_totals(
     return float(window[numerator].sum() / window[denominator].sum())
 
 
-def informal_work_share(run: Run, start: int = 1, end: int | None = None) -> float:
-    """Share of employed working-age newcomers whose work is informal, over a window."""
+def informal_work_share(
+    run: Run, start: int = 1, end: int | None = None, among: str = "all"
+) -> float:
+    """Share of employed working-age newcomers whose work is informal, over a window.
+
+    ``among="forced"`` restricts it to the displaced and those without a regular status (the
+    ``*_forced`` outcomes), the population surveys of refugees measure.
+    """
+    if among not in {"all", "forced"}:
+        raise ValueError(f"among must be 'all' or 'forced', not {among!r}")
+    suffix = "" if among == "all" else "_forced"
     return 1.0 - ratio_of_means(
-        run, "migrant_formal_employment_rate", "migrant_employment_rate", start, end
+        run,
+        f"migrant_formal_employment_rate{suffix}",
+        f"migrant_employment_rate{suffix}",
+        start,
+        end,
     )
 
 
@@ -156,6 +182,7 @@ SINGLE: dict[str, Callable[..., float]] = {
         value_at,
         ratio_of_means,
         ratio_of_totals,
+        weighted_mean_over,
         informal_work_share,
     )
 }

@@ -70,6 +70,7 @@ def run(month: Month, discrimination_factor: float) -> HousingMonth:
     hh, mig, hp = month.hh, month.mig, month.params.housing
     result = HousingMonth()
     update_incomes(hh, mig, p.national)
+    leave_reception(hh, mig, month.t, month.n_hosts, hp)
     settle_accounts(hh, mig, space, p)
     result.informal_built = expand_informal(hh, space, p.city, hp)
     lost = hazard_events(hh, space, p.city, rng)
@@ -206,6 +207,21 @@ def settle_accounts(hh: Table, mig: Table, space: CitySpace, params: Scenario) -
     hh.arrears_months[renters] = months
 
 
+def leave_reception(hh: Table, mig: Table, t: int, n_hosts: int, hp: HousingParams) -> None:
+    """Households leave state reception when its term ends or the claim is decided.
+
+    They then look for housing like any newcomer without a home (``UNHOUSED``).
+    """
+    rows = n_hosts + np.flatnonzero(hh.tenure[n_hosts:] == Tenure.RECEPTION)
+    person = hh.migrant[rows]
+    done = (mig.status[person] != Status.ASYLUM_PENDING) | (
+        t - mig.arrival_month[person] >= hp.reception_housing_months
+    )
+    out = rows[done]
+    hh.tenure[out] = Tenure.UNHOUSED
+    hh.block[out] = -1
+
+
 def sheltered(hh: Table) -> np.ndarray:
     """Households in shelters: doubled up with no kin household (no dwelling of their own)."""
     return hh.present & (hh.tenure == Tenure.DOUBLED_UP) & (hh.kin < 0)
@@ -225,11 +241,13 @@ def newcomers_looking(
     )
     assisted = mig.assisted[hh.migrant[rows]]
     chance = rng.random(len(tenure)) < upgrade
-    return hh.present[rows] & ((tenure == Tenure.UNHOUSED) | assisted | chance)
+    free = tenure != Tenure.RECEPTION  # the state houses them: they do not look
+    return hh.present[rows] & free & ((tenure == Tenure.UNHOUSED) | assisted | chance)
 
 
 # what each tenure occupies: 0 a formal unit, 1 an informal dwelling, 2 neither
-_OCCUPIES = np.array([0, 0, 1, 2, 2], dtype=np.int64)  # owner, renter, informal, doubled, unhoused
+# owner, renter, informal, doubled, unhoused, reception
+_OCCUPIES = np.array([0, 0, 1, 2, 2, 2], dtype=np.int64)
 
 
 def recount_occupancy(hh: Table, space: CitySpace) -> None:
@@ -344,7 +362,7 @@ def network_pull(hh: Table, space: CitySpace, n_groups: int, scale: float = 1.0)
     depend on ``run.scale``. The first few compatriots in a block matter most (kin, shops, a place
     of worship); the log makes the pull saturate.
     """
-    live = hh.present & (hh.tenure != Tenure.UNHOUSED)
+    live = hh.present & (hh.tenure != Tenure.UNHOUSED) & (hh.tenure != Tenure.RECEPTION)
     idx = hh.block[live].astype(np.int64) * (n_groups + 1) + hh.group[live]
     counts = np.bincount(idx, minlength=space.n_blocks * (n_groups + 1))
     return np.log1p(counts.reshape(space.n_blocks, n_groups + 1) * scale)
@@ -543,7 +561,8 @@ def settle_fallback(
     if len(rows) == 0:
         return
     groups = hh.group[rows]
-    housed = hh.present & (hh.tenure != Tenure.UNHOUSED) & (hh.tenure != Tenure.DOUBLED_UP)
+    # kin in state reception cannot take anyone in
+    housed = hh.present & (hh.tenure <= Tenure.INFORMAL)
     candidates = np.flatnonzero(housed & (hh.group > 0))
     by_group = candidates[np.argsort(hh.group[candidates], kind="stable")]
     sorted_groups = hh.group[by_group]

@@ -17,6 +17,7 @@ from model.codes import INTENTIONS, ORIGINS, STATUSES, Origin, Status, Tenure
 from model.month import Month
 from model.processes import status
 from model.scenario import InflowParams, Profile
+from model.space import PERIPHERY
 
 # information on arrival about which services exist: international newcomers know little, citizens
 # moving within the country more (assumption, docs/ODD.md)
@@ -84,12 +85,13 @@ def run(month: Month, count: int) -> InflowMonth:
     mig.decision_month[mig_rows[pending]] = status.decision_months(
         np.full(int(pending.sum()), t), p.national, rng
     )
+    received = pending & (p.housing.reception_housing_months > 0)
     hh.append(
         count,
-        block=-1,
+        block=reception_blocks(received, month.space.ring, rng),
         size=draw["size"],
         children=draw["children"],
-        tenure=Tenure.UNHOUSED,
+        tenure=np.where(received, Tenure.RECEPTION, Tenure.UNHOUSED),
         kin=-1,
         host=False,
         group=draw["group"],
@@ -98,6 +100,22 @@ def run(month: Month, count: int) -> InflowMonth:
         present=True,
     )
     return InflowMonth(mig_rows, hh_rows)
+
+
+def reception_blocks(
+    received: np.ndarray, ring: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
+    """Block of each arriving household: a peripheral block if the state receives it, else -1.
+
+    Reception centres and communal accommodation stand at the periphery more often than private
+    flats (Baier & Siegert 2018). No random number is drawn when no one is received, so presets
+    without state reception keep their random stream.
+    """
+    blocks = np.full(len(received), -1)
+    if received.any():
+        outer = np.flatnonzero(ring >= PERIPHERY)
+        blocks[received] = outer[rng.integers(0, len(outer), int(received.sum()))]
+    return blocks
 
 
 def inflow_shape(inflow: InflowParams) -> np.ndarray:

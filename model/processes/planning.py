@@ -218,8 +218,9 @@ def run(
         p.partners, month.reported, plans.cost_per_case
     )
     wanted_cost = float((plans.decided * plans.cost_per_case * plans.city_runs).sum())
-    plans.mandate = wanted_cost + other
-    new_mandate = max(0.0, plans.mandate - plans.baseline_mandate)
+    asylum_costs, lump_sum = asylum_finance(month)
+    plans.mandate = wanted_cost + other + asylum_costs
+    new_mandate = max(0.0, wanted_cost + other - plans.baseline_mandate)
     host_persons = float(hh.size[month.hosts].sum())
     newcomer_persons = float(hh.size[mig.household[mig.present]].sum())
     on_register_persons = float(hh.size[mig.household[on_register]].sum())
@@ -227,18 +228,24 @@ def run(
     registered_share = on_register_persons / newcomer_persons if newcomer_persons > 0 else 1.0
     plans.fundable_history.append(new_mandate * registered_share)
     lag_months = transfer_lag(p.national.transfer_lag_months, gov, pp)
-    history = plans.fundable_history
-    transfers = gov.resources * history[max(0, len(history) - 1 - lag_months)]
+    transfers = (
+        gov.resources * plans.fundable_history[max(0, len(plans.fundable_history) - 1 - lag_months)]
+    )
     workers = float((hh.employment[month.hosts] == Employment.FORMAL).sum()) + float(
         (mig.employment[mig.present] == Employment.FORMAL).sum()
     )
     own = own_revenue_change(
         workers, plans.formal_workers_start, plans.baseline_mandate, gov.own_revenue_share
     )
-    plans.funding = max(0.0, plans.baseline_mandate + own + transfers)
+    plans.funding = max(0.0, plans.baseline_mandate + own + transfers + lump_sum)
     plans.budget_gap = plans.mandate - plans.funding
+    # asylum seekers' benefits are a legal entitlement: paid before the services
     city_share = affordable_share(
-        plans.decided, plans.baseline, plans.cost_per_case, plans.funding - other, plans.city_runs
+        plans.decided,
+        plans.baseline,
+        plans.cost_per_case,
+        plans.funding - other - asylum_costs,
+        plans.city_runs,
     )
     nation_share = min(1.0, pp.national_resources)
     share = np.where(plans.city_runs, city_share, nation_share)
@@ -379,6 +386,25 @@ def capacity_target(
     of capacity to requests.
     """
     return (perceived_requests + perceived_backlog / backlog_months) * capacity_ratio
+
+
+def asylum_finance(month: Month) -> tuple[float, float]:
+    """This month's asylum seekers' benefits paid from the city's budget, and the lump sum.
+
+    The city pays a share ``national.asylum_benefits_local`` of the allowance and housing benefit
+    of the asylum seekers present; the nation pays ``national.asylum_lump_sum`` per asylum seeker
+    (person) present, from registration to the decision, at once. Both are 0 where the nation
+    pays the benefits and has no per-capita scheme.
+
+    Returns:
+        (benefits paid by the city, lump sum received), currency.
+    """
+    nat, mig, hh = month.params.national, month.mig, month.hh
+    pending = mig.present & (mig.status == Status.ASYLUM_PENDING)
+    claimants = float(pending.sum()) * month.scale
+    persons = float(hh.size[mig.household[pending]].sum()) * month.scale
+    benefits = nat.asylum_benefits_local * (nat.asylum_allowance + nat.housing_benefit)
+    return benefits * claimants, nat.asylum_lump_sum * persons
 
 
 def transfer_lag(national_lag: float, governance: GovernanceParams, pp: PlanningParams) -> int:

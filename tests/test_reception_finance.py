@@ -1,0 +1,118 @@
+"""State reception housing, the asylum lump sum and the statistics that read them (issue 10).
+
+Reception: asylum seekers live in state accommodation for ``housing.reception_housing_months``
+after arrival (AsylG §47), off the rental market, unless decided earlier. Money: the city pays a
+share ``national.asylum_benefits_local`` of asylum seekers' benefits and receives
+``national.asylum_lump_sum`` per asylum seeker and month (the German 670 EUR Pauschale).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import NORTHERN
+
+from model import Scenario
+from model.city import ArrivalCity
+from model.codes import Status, Tenure
+
+SMALL = {
+    "city.host_households": 3000,
+    "city.grid_size": 10,
+    "inflow.total": 300,
+    "inflow.duration_months": 3,
+    "run.months": 12,
+}
+
+
+def _city(months: int, **overrides) -> ArrivalCity:
+    city = ArrivalCity(Scenario.from_toml(NORTHERN), seed=3, overrides={**SMALL, **overrides})
+    for _ in range(months):
+        city.step()
+    return city
+
+
+@pytest.fixture(scope="module")
+def received():
+    return _city(5, **{"housing.reception_housing_months": 6})
+
+
+def test_asylum_seekers_in_reception_are_off_the_rental_market(received):
+    hh, mig = received.population.households, received.population.migrants
+    newcomers = ~hh.host & hh.present
+    person = hh.migrant[newcomers]
+    tenure = hh.tenure[newcomers]
+    pending = mig.status[person] == Status.ASYLUM_PENDING
+    in_reception = tenure == Tenure.RECEPTION
+    # most arrivals are asylum seekers, five months in none has reached the 6-month term
+    assert in_reception.sum() > 0.5 * newcomers.sum()
+    assert in_reception[pending].all()
+    # only those decided (or never pending) rent formally
+    assert not (tenure[pending] == Tenure.FORMAL_RENTER).any()
+    # reception accommodation is a peripheral block, never "no block"
+    assert (hh.block[np.flatnonzero(newcomers)[in_reception]] >= 0).all()
+
+
+def test_without_reception_no_one_is_received():
+    city = _city(3, **{"housing.reception_housing_months": 0})
+    assert not (city.population.households.tenure == Tenure.RECEPTION).any()
+
+
+def test_households_leave_reception_when_the_term_ends():
+    city = _city(10, **{"housing.reception_housing_months": 2, "inflow.duration_months": 1})
+    hh, mig = city.population.households, city.population.migrants
+    newcomers = np.flatnonzero(~hh.host & hh.present)
+    months_here = city.warmup + city.steps - mig.arrival_month[hh.migrant[newcomers]]
+    assert (months_here > 2).all()
+    assert not (hh.tenure[newcomers] == Tenure.RECEPTION).any()
+
+
+def _money(lump: float, local: float, seed: int = 0):
+    overrides = {**SMALL, "national.asylum_lump_sum": lump, "national.asylum_benefits_local": local}
+    scenario = Scenario.from_toml(NORTHERN).with_overrides(overrides)
+    from model import simulate
+
+    ts = simulate(scenario, seed=seed, months=4).timeseries
+    return ts.set_index("month")
+
+
+def test_the_lump_sum_funds_the_city_from_the_first_month_and_benefits_are_its_mandate():
+    none = _money(0.0, 0.0)
+    lump = _money(670.0, 0.0)
+    local = _money(0.0, 1.0)
+    # month 1: arrivals are registered asylum seekers; services have not moved yet
+    assert lump.loc[1, "city_mandate"] == pytest.approx(none.loc[1, "city_mandate"])
+    assert lump.loc[1, "city_funding"] > none.loc[1, "city_funding"]
+    # 670 a person a month: at least 670 per arriving agent (households of one or more)
+    arrived = none.loc[1, "arrivals"]
+    assert lump.loc[1, "city_funding"] - none.loc[1, "city_funding"] >= 670.0 * arrived * 0.9
+    # the benefits (allowance 400 + housing benefit 600) of each asylum seeker join the mandate
+    added = local.loc[1, "city_mandate"] - none.loc[1, "city_mandate"]
+    assert added == pytest.approx(1000.0 * arrived, rel=0.15)
+
+
+def test_statistics_restrict_to_forced_migrants_and_weight_waits_by_starts():
+    import pandas as pd
+
+    from experiments.evidence import statistics as s
+    from experiments.evidence.run import StoredRun
+
+    ts = pd.DataFrame(
+        {
+            "month": [1, 2, 3],
+            "migrant_employment_rate": [0.5, 0.5, 0.5],
+            "migrant_formal_employment_rate": [0.4, 0.4, 0.4],
+            "migrant_employment_rate_forced": [0.4, 0.4, 0.4],
+            "migrant_formal_employment_rate_forced": [0.1, 0.1, 0.1],
+            "course_wait_months": [0.0, 2.0, 5.0],
+            "course_starts": [0.0, 30.0, 10.0],
+        }
+    )
+    run = StoredRun(ts, pd.DataFrame())
+    assert s.informal_work_share(run) == pytest.approx(0.2)
+    assert s.informal_work_share(run, among="forced") == pytest.approx(0.75)
+    assert s.weighted_mean_over(run, "course_wait_months", "course_starts") == pytest.approx(
+        (2 * 30 + 5 * 10) / 40
+    )
+    with pytest.raises(ValueError, match="among"):
+        s.informal_work_share(run, among="women")
