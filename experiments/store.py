@@ -483,16 +483,28 @@ def renew_claims(engine: Engine, claimant: str, lease: float) -> None:
 
 
 def release_claims(engine: Engine, claimant: str) -> None:
-    """Give up every lease this claimant holds (at the end of a sweep, or on Ctrl-C)."""
+    """Give up every lease this claimant holds on runs not done (end of a sweep, or Ctrl-C).
+
+    Claims on done runs stay: ``claim_run`` reads a run's status before it inserts a claim, and
+    SQLite runs that read outside the insert's transaction, so another sweep that read "pending"
+    just before this one saved the run could otherwise insert a claim and run it a second time.
+    With the row kept, its insert fails and it finds the run done.
+    """
+    done = select(runs.c.run_key).where(runs.c.status == "done")
     with engine.begin() as conn:
-        conn.execute(delete(claims).where(claims.c.claimant == claimant))
+        conn.execute(
+            delete(claims).where((claims.c.claimant == claimant) & claims.c.run_key.not_in(done))
+        )
 
 
 def save_run(engine: Engine, outcome: dict[str, Any]) -> None:
     """Commit one run's outcome (done with its tables, or failed with its traceback)."""
     key = outcome["run_key"]
     with engine.begin() as conn:
-        conn.execute(delete(claims).where(claims.c.run_key == key))
+        # a done run keeps its claim row, so that no sweep can insert a fresh claim on it (see
+        # release_claims); a failed run's claim goes, so that a later sweep may retry it
+        if outcome["status"] != "done":
+            conn.execute(delete(claims).where(claims.c.run_key == key))
         for table in (timeseries, cohorts, cohort_cells, summaries):
             conn.execute(delete(table).where(table.c.run_key == key))
         conn.execute(

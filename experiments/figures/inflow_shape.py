@@ -23,6 +23,7 @@ SHAPES = {"inflow_sudden": "sudden", "inflow_gradual": "gradual", "inflow_waves"
 # summary name -> (panel title, unit, against the twin?)
 OUTCOMES = {
     "mean_wait_months_mean": ("Wait for services", "months", True),
+    "course_wait_months_mean": ("Integration-course wait", "months", True),
     "unmet_need_rate_migrants_mean": ("Unmet need", "share", False),
     "informal_housing_share_migrants_mean": ("Informal housing", "share", False),
     "mean_rent_mean": ("Mean rent", "currency/month", True),
