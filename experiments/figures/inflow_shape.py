@@ -105,7 +105,8 @@ def draw(table: pd.DataFrame, stem: Path) -> None:
                 if twin:
                     style.zero_line(ax)
                 if unit == "share" and not twin:
-                    ax.set_ylim(bottom=0)
+                    # from zero, with room above the highest point for its marker
+                    ax.set_ylim(0, 1.08 * ax.get_ylim()[1])
                 if unit == "currency/month":
                     style.money_axis(ax)
                 if col == 0:
@@ -115,6 +116,8 @@ def draw(table: pd.DataFrame, stem: Path) -> None:
 
 
 def _measure(unit: str, twin: bool) -> str:
+    if unit == "currency/month":  # short enough for the last column's title
+        return "Δ currency/mo" if twin else "currency/mo"
     if twin:
         return f"Δ {'% points' if unit == 'share' else unit}"
     return "newcomers, %" if unit == "share" else unit
