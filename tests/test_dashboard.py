@@ -276,7 +276,7 @@ def test_dashboard_warns_about_a_non_local_host(monkeypatch, capsys):
     from experiments.dashboard import command
 
     calls = []
-    monkeypatch.setattr(command.subprocess, "call", lambda cmd, env: calls.append((cmd, env)) or 0)
+    monkeypatch.setattr(command.os, "execve", lambda path, cmd, env: calls.append((cmd, env)))
     assert main(["dashboard", "--host", "0.0.0.0", "--port", "9999"]) == 0
     assert "warning" in capsys.readouterr().err
     cmd, env = calls[0]

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -81,7 +80,11 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     print(f"The trainers' page: http://{args.host}:{args.port}/  (Ctrl-C stops it)", flush=True)
-    return subprocess.call(server_command(args.host, args.port), env=server_env(args.scenario))
+    # the server replaces this process, so that stopping the command (Ctrl-C, or SIGTERM to its
+    # process id) stops the server: a child would outlive a SIGTERM sent to its parent
+    command = server_command(args.host, args.port)
+    os.execve(command[0], command, server_env(args.scenario))
+    return 0  # reached only where execve is replaced (the tests)
 
 
 def add_command(subparsers: argparse._SubParsersAction) -> None:
