@@ -67,11 +67,13 @@ from model.scenario import (
 )
 
 
-class _Section(BaseModel):
+class StrictSection(BaseModel):
+    """A section of a sweep or calibration file: unknown keys and NaN refused, no coercion."""
+
     model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
 
 
-class ExperimentSection(_Section):
+class ExperimentSection(StrictSection):
     """What the experiment is and which scenario files it starts from."""
 
     name: str = Field(description="experiment name (the key in the results database)")
@@ -83,7 +85,7 @@ class ExperimentSection(_Section):
     description: str = Field("", description="one line on what the experiment asks")
 
 
-class SeedsSection(_Section):
+class SeedsSection(StrictSection):
     """Replicates and how their seeds are drawn."""
 
     base: int = Field(0, ge=0, description="root of the seed sequence")
@@ -93,7 +95,7 @@ class SeedsSection(_Section):
     )
 
 
-class Range(_Section):
+class Range(StrictSection):
     """A continuous range for lhs, sobol and morris designs."""
 
     min: float
@@ -106,7 +108,7 @@ class Range(_Section):
         return self
 
 
-class DesignSection(_Section):
+class DesignSection(StrictSection):
     """How levels are drawn from the parameters."""
 
     kind: Literal["grid", "list", "lhs", "sobol", "morris"] = Field(
@@ -133,7 +135,7 @@ class DesignSection(_Section):
         return self
 
 
-class OutputsSection(_Section):
+class OutputsSection(StrictSection):
     """What is kept of each run."""
 
     timeseries: list[str] | Literal["all"] = Field("all", description="timeseries columns kept")
@@ -167,7 +169,7 @@ class OutputsSection(_Section):
         return self
 
 
-class ExecutionSection(_Section):
+class ExecutionSection(StrictSection):
     """Where runs execute."""
 
     engine: Literal["local", "dask"] = Field("local", description="process pool, or Dask")
@@ -175,7 +177,7 @@ class ExecutionSection(_Section):
     address: str = Field("", description="Dask scheduler address (tcp://...); empty = LocalCluster")
 
 
-class StorageSection(_Section):
+class StorageSection(StrictSection):
     """Where results go."""
 
     url: str = Field(
@@ -185,7 +187,7 @@ class StorageSection(_Section):
     )
 
 
-class UncertaintySection(_Section):
+class UncertaintySection(StrictSection):
     """Parameter uncertainty: each replicate's parameter sets drawn from a stored posterior."""
 
     posterior: str = Field(
@@ -194,7 +196,7 @@ class UncertaintySection(_Section):
     draws: int = Field(10, ge=1, le=10_000, description="parameter sets drawn (by weight)")
 
 
-class Sweep(_Section):
+class Sweep(StrictSection):
     """A validated sweep file."""
 
     experiment: ExperimentSection

@@ -31,8 +31,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
+from pydantic import Field, PrivateAttr, ValidationError, model_validator
 
+from experiments.sweep import StrictSection
 from model.scenario import (
     Scenario,
     ScenarioError,
@@ -42,11 +43,7 @@ from model.scenario import (
 )
 
 
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
-
-
-class CalibrationSection(_Section):
+class CalibrationSection(StrictSection):
     """What is calibrated, and against what."""
 
     name: str = Field(min_length=1, max_length=200, description="the posterior's name")
@@ -61,21 +58,21 @@ class CalibrationSection(_Section):
     )
 
 
-class PriorRange(_Section):
+class PriorRange(StrictSection):
     """A uniform prior; either bound left out is the schema's."""
 
     min: float | None = None
     max: float | None = None
 
 
-class SeedsSection(_Section):
+class SeedsSection(StrictSection):
     """Seeds of every design point: each fact's own seed sequence (common random numbers)."""
 
     base: int = Field(0, ge=0, description="root of the design's and the draws' random numbers")
     replicates: int = Field(3, ge=2, le=100, description="seeds per design point (>= 2)")
 
 
-class BudgetSection(_Section):
+class BudgetSection(StrictSection):
     """How much to run."""
 
     design: int = Field(30, ge=4, le=2000, description="design points a wave")
@@ -87,7 +84,7 @@ class BudgetSection(_Section):
     workers: int = Field(2, ge=1, le=4096, description="parallel workers")
 
 
-class QuickSection(_Section):
+class QuickSection(StrictSection):
     """What ``--quick`` puts in place of the budget and seeds."""
 
     design: int = Field(8, ge=4, le=2000)
@@ -98,7 +95,7 @@ class QuickSection(_Section):
     validation_draws: int = Field(2, ge=1, le=200)
 
 
-class Calibration(_Section):
+class Calibration(StrictSection):
     """A validated calibration file."""
 
     calibration: CalibrationSection

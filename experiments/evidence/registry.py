@@ -12,9 +12,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
 
 from experiments.evidence import statistics
+from experiments.sweep import StrictSection
 from model.scenario import Scenario, ScenarioError, read_toml
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
@@ -27,11 +28,7 @@ class EvidenceError(ScenarioError):
     """A fact file that cannot be used: ``file: key: reason`` on one line."""
 
 
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
-
-
-class Source(_Section):
+class Source(StrictSection):
     """The published reference."""
 
     authors: str = Field(min_length=1, description='"Surname, Initials; Surname, Initials"')
@@ -61,7 +58,7 @@ class Source(_Section):
         return f"{self.authors} ({self.year}). {self.title}. {self.outlet}. {where}"
 
 
-class Context(_Section):
+class Context(StrictSection):
     """Where and when the fact holds, and which preset stands for that context."""
 
     country: str = Field(min_length=1)
@@ -70,14 +67,14 @@ class Context(_Section):
     preset: str = Field(min_length=1)
 
 
-class Statistic(_Section):
+class Statistic(StrictSection):
     """A function of :mod:`experiments.evidence.statistics` and its arguments."""
 
     name: str
     args: dict[str, Any] = Field(default_factory=dict)
 
 
-class Protocol(_Section):
+class Protocol(StrictSection):
     """How the model is run for a fact."""
 
     preset: str = Field(description="a scenario file in scenarios/, without .toml")
@@ -110,7 +107,7 @@ class Protocol(_Section):
         return {name: {**self.overrides, **self.arms[name]} for name in ("baseline", "variant")}
 
 
-class Published(_Section):
+class Published(StrictSection):
     """The published value and the band the model should fall in."""
 
     value: float = Field(description="the published number (the band's midpoint if range_only)")
@@ -132,7 +129,7 @@ class Published(_Section):
         return self
 
 
-class Fact(_Section):
+class Fact(StrictSection):
     """One published fact the model is compared with."""
 
     id: str = Field(pattern=r"^[a-z0-9_]+$")

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from experiments.evidence.run import COLUMNS
 from experiments.figures import style
 from experiments.figures.book import ROOT, Book, MissingInputError, Quick
 
@@ -21,20 +22,6 @@ NAME = "evidence"
 QUESTION = "Does the model reproduce published findings?"
 SWEEP = "(the evidence registry's fact files)"
 QUICK = Quick()
-
-COLUMNS = [
-    "fact",
-    "role",
-    "source",
-    "statistic",
-    "published",
-    "low",
-    "high",
-    "model_mean",
-    "model_ci_low",
-    "model_ci_high",
-    "within_band",
-]
 
 
 def table_path() -> Path:
