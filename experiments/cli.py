@@ -519,14 +519,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``arrival-city`` command."""
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:  # --help (0) or a bad argument (2, already printed)
+        return exc.code if isinstance(exc.code, int) else EXIT_BAD_INPUT
+    except BrokenPipeError:
+        return _reader_gone()
+    # imported once the arguments are read, so that --help and bad arguments answer at once
     from experiments.runner import RunnerError
     from experiments.store import StoreError
 
     try:
-        try:
-            args = build_parser().parse_args(argv)
-        except SystemExit as exc:  # --help (0) or a bad argument (2, already printed)
-            return exc.code if isinstance(exc.code, int) else EXIT_BAD_INPUT
         if getattr(args, "outcome", "") is None:
             args.outcome = [
                 "migrant_employment_rate_end",
@@ -538,13 +541,17 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except BrokenPipeError:
-        # the reader went away (`arrival-city scenarios | head -2`): stop quietly
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return 0
+        return _reader_gone()
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+
+
+def _reader_gone() -> int:
+    """The reader went away (`arrival-city scenarios | head -2`): stop quietly."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return 0
 
 
 if __name__ == "__main__":

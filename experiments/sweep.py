@@ -415,7 +415,7 @@ def summary_names() -> tuple[str, ...]:
     """The names a sweep may keep from each run's summary."""
     import pandas as pd
 
-    from model.simulate import summarise
+    from model.simulation import summarise
 
     return tuple(summarise(pd.DataFrame({name: [0.0] for name in model.OUTCOME_NAMES})))
 

@@ -132,3 +132,16 @@ def test_validate_knows_sweep_files(capsys):
     assert main(["validate", *map(str, sweeps)]) == 0
     out = capsys.readouterr().out
     assert "inflow_shape.toml: OK (a sweep of 20 runs)" in out
+
+
+def test_help_and_bad_arguments_do_not_import_the_model_or_the_store():
+    # the command answers --help at once: Mesa, pandas and SQLAlchemy load only for a real command
+    code = (
+        "import sys; from experiments.cli import main; main(['--help']); "
+        "heavy = ('mesa', 'pandas', 'sqlalchemy', 'model.city'); "
+        "print(sorted(m for m in heavy if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip().splitlines()[-1] == "[]"

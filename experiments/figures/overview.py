@@ -10,7 +10,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
 from model.codes import SECTORS
-from model.simulate import RunResult
+from model.simulation import RunResult
 
 
 def overview(result: RunResult, path: str | Path, subtitle: str = "") -> Path:  # noqa: PLR0915 - eight panels drawn one after the other
