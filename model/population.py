@@ -23,6 +23,7 @@ MIGRANT_COLUMNS: dict[str, tuple[Any, tuple[int, ...]]] = {
     "female": (np.bool_, ()),
     "health_need": (np.float32, ()),
     "skill": (np.int8, ()),
+    "inexperienced": (np.bool_, ()),  # no work experience before arrival
     "credentials": (np.bool_, ()),
     "recognised": (np.bool_, ()),
     "language": (np.float32, ()),

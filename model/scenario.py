@@ -234,6 +234,22 @@ class Profile(Section):
         0.6, 0, 1, "share", "of the skilled, share holding credentials that could be recognised"
     )
     language_share: float = P(0.1, 0, 1, "share", "arrivals already speaking the local language")
+    work_experience_share_men: float = P(
+        1.0,
+        0,
+        1,
+        "share",
+        "arriving men with work experience before arrival (1: none lacks it; northern preset "
+        "0.81, IAB-BAMF-SOEP 2016 wave, Brücker, Rother & Schupp 2016, docs/ODD.md)",
+    )
+    work_experience_share_women: float = P(
+        1.0,
+        0,
+        1,
+        "share",
+        "arriving women with work experience before arrival (1: none lacks it; northern preset "
+        "0.50, IAB-BAMF-SOEP 2016 wave, Brücker, Rother & Schupp 2016, docs/ODD.md)",
+    )
     dependents_mean: float = P(1.0, 0, 6, "persons", "mean accompanying dependents per adult")
     children_share: float = P(
         0.7, 0, 1, "share", "of dependents, share who are school-age children"
@@ -689,6 +705,14 @@ class LabourParams(Section):
     )
     skill_factor_high: float = P(
         1.4, 0.0, 3.0, "ratio", "hiring chance of a high-skilled newcomer relative to a host"
+    )
+    work_experience_factor: float = P(
+        0.6,
+        0.0,
+        1.0,
+        "ratio",
+        "hiring chance of a newcomer without work experience before arrival relative to one "
+        "with (assumption: weighs like lacking upper-secondary schooling, = skill_factor_low)",
     )
     unrecognised_factor: float = P(
         0.6, 0.0, 1.0, "ratio", "what mid or high skills are worth without recognised credentials"

@@ -76,3 +76,24 @@ def test_start_month_after_the_horizon_is_refused():
 
     with pytest.raises(ScenarioError, match=r"inflow\.start_month: .*after the last month"):
         Scenario().with_overrides({"inflow.start_month": 130, "run.months": 120})
+
+
+def test_work_experience_is_drawn_by_sex_from_the_profile():
+    profile = Profile(
+        female_share=0.4, work_experience_share_men=0.8, work_experience_share_women=0.5
+    )
+    draw = draw_profile(profile, 40_000, np.random.default_rng(2))
+    female, inexperienced = draw["female"], draw["inexperienced"]
+    assert inexperienced[~female].mean() == pytest.approx(0.2, abs=0.01)
+    assert inexperienced[female].mean() == pytest.approx(0.5, abs=0.015)
+
+
+def test_a_profile_without_the_input_keeps_its_random_stream():
+    a, b = np.random.default_rng(3), np.random.default_rng(3)
+    without = draw_profile(Profile(), 500, a)
+    with_input = draw_profile(Profile(work_experience_share_women=0.5), 500, b)
+    assert not without["inexperienced"].any()
+    for key in without.keys() - {"inexperienced"}:  # the draw comes last: the rest is unchanged
+        assert np.array_equal(without[key], with_input[key]), key
+    a.random(500)  # the input's only cost is one uniform per person, taken after the rest
+    assert a.random() == b.random()

@@ -175,3 +175,44 @@ def test_own_account_work_adds_informal_jobs_only_above_the_start_supply():
     assert market.jobs[work.INFORMAL] == pytest.approx(start[work.INFORMAL] + 50.0)
     work.adjust_demand(market, hh, lab, supply=200.0)  # and it stops when the supply goes
     assert market.jobs == pytest.approx(start)
+
+
+def test_newcomers_without_work_experience_are_hired_at_the_factor():
+    base = dict(
+        employability=np.ones(3),
+        skill=np.array([1, 1, 1]),
+        recognised=np.array([True, True, True]),
+        language=np.ones(3),
+        access=np.ones(3),
+        discrimination=0.0,
+    )
+    lab = LabourParams(work_experience_factor=0.4)
+    experienced = work.migrant_hiring_score(**base, labour=lab)
+    scores = work.migrant_hiring_score(
+        **base, labour=lab, inexperienced=np.array([False, True, True])
+    )
+    assert scores.tolist() == pytest.approx([1.0, 0.4, 0.4])
+    assert experienced.tolist() == pytest.approx([1.0, 1.0, 1.0])
+
+
+def test_the_work_experience_gap_lowers_womens_employment_relative_to_mens():
+    def ratio(share_women: float) -> float:
+        values = []
+        for seed in range(3):
+            run = simulate(
+                small_scenario(
+                    **{
+                        "inflow.profile.work_experience_share_men": 1.0,
+                        "inflow.profile.work_experience_share_women": share_women,
+                        "labour.work_experience_factor": 0.2,
+                        "inflow.profile.female_share": 0.5,
+                    }
+                ),
+                seed=seed,
+            ).timeseries.iloc[-12:]
+            values.append(
+                run.migrant_employment_rate_women.mean() / run.migrant_employment_rate_men.mean()
+            )
+        return float(np.mean(values))
+
+    assert ratio(0.0) < ratio(1.0) - 0.1

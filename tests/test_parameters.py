@@ -89,6 +89,11 @@ CONTEXT: dict[str, dict[str, Any]] = {
     "services.reception_need_uninformed": {"services.uninformed_below": 0.9},
     "labour.employability_floor": {"behaviour.employability_erosion": 0.05},
     "labour.employability_rebuild": {"behaviour.employability_erosion": 0.05},
+    # the factor acts on newcomers without work experience: the default profile has none
+    "labour.work_experience_factor": {
+        "inflow.profile.work_experience_share_men": 0.5,
+        "inflow.profile.work_experience_share_women": 0.5,
+    },
     # high-skill pay needs high-skilled newcomers in formal work within the 24 months
     "labour.wage_factor_high": {
         "inflow.profile.high_skill_share": 0.5,

@@ -64,6 +64,7 @@ def run(month: Month, count: int) -> InflowMonth:
         female=draw["female"],
         health_need=draw["health_need"],
         skill=draw["skill"],
+        inexperienced=draw["inexperienced"],
         credentials=draw["credentials"],
         language=draw["language"],
         information=np.where(
@@ -204,7 +205,7 @@ def draw_profile(profile: Profile, n: int, rng: np.random.Generator) -> dict[str
     language = np.where(speaks | citizen, fluent, beginner)
     dependents = rng.poisson(profile.dependents_mean, n)
     children = rng.binomial(dependents, profile.children_share)
-    return {
+    draw = {
         "origin": origin.astype(np.int8),
         "group": rng.integers(1, profile.origin_groups + 1, n).astype(np.int16),
         "status": status.astype(np.int8),
@@ -222,6 +223,21 @@ def draw_profile(profile: Profile, n: int, rng: np.random.Generator) -> dict[str
         "savings_months": np.full(n, profile.savings_months),
         "pending": status == Status.ASYLUM_PENDING,
     }
+    # drawn last, so that the draws above keep their random stream
+    draw["inexperienced"] = _inexperienced(profile, draw["female"], rng)
+    return draw
+
+
+def _inexperienced(profile: Profile, female: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Who arrives without work experience, by the profile's shares for men and for women.
+
+    No random number is drawn when everyone has work experience (both shares 1), so profiles
+    without the input keep their random stream.
+    """
+    share = np.where(female, profile.work_experience_share_women, profile.work_experience_share_men)
+    if (share >= 1.0).all():
+        return np.zeros(len(female), dtype=bool)
+    return rng.random(len(female)) >= share
 
 
 def _health_need(mean: float, n: int, rng: np.random.Generator) -> np.ndarray:

@@ -184,6 +184,7 @@ def run(
         carer=mig.female[mig_seekers] & (hh.children[mig.household[mig_seekers]] > 0),
         childcare_barrier=b.childcare_barrier,
         labour=lab,
+        inexperienced=mig.inexperienced[mig_seekers],
     )
     vacancies = np.maximum(market.jobs - filled, 0.0)
     formal_segment = np.concatenate([host_seg[host_formal_seekers], mig_seg[mig_seekers]])
@@ -350,11 +351,13 @@ def migrant_hiring_score(  # noqa: PLR0913, PLR0917 - one array per hiring facto
     carer: np.ndarray | None = None,
     childcare_barrier: float = 0.0,
     labour: LabourParams | None = None,
+    inexperienced: np.ndarray | None = None,
 ) -> np.ndarray:
     """Relative formal-hiring chance of newcomer seekers (a host seeker scores 1).
 
     ``carer`` marks mothers of young children without childcare, whose search is cut by
-    ``childcare_barrier``.
+    ``childcare_barrier``; ``inexperienced`` marks those who had no work experience before
+    arrival, whose chance is ``labour.work_experience_factor`` of an experienced one's.
     """
     lab = labour or LabourParams()
     skill_factor = np.array([lab.skill_factor_low, lab.skill_factor_mid, lab.skill_factor_high])
@@ -363,6 +366,11 @@ def migrant_hiring_score(  # noqa: PLR0913, PLR0917 - one array per hiring facto
     )
     language_factor = np.clip(language, 0.0, 1.0) ** lab.language_exponent
     access_factor = lab.access_floor + (1 - lab.access_floor) * access
+    experience_factor = (
+        np.where(inexperienced, lab.work_experience_factor, 1.0)
+        if inexperienced is not None
+        else 1.0
+    )
     return (
         employability
         * worth
@@ -370,6 +378,7 @@ def migrant_hiring_score(  # noqa: PLR0913, PLR0917 - one array per hiring facto
         * access_factor
         * (1.0 - discrimination)
         * (1.0 - childcare_barrier * (carer if carer is not None else 0.0))
+        * experience_factor
     )
 
 
