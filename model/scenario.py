@@ -337,6 +337,18 @@ class NationalParams(Section):
     work_wait_months: int = P(
         3, 0, 60, "months", "waiting period before pending claimants may work"
     )
+    protected_work_permit_share: float = P(
+        1.0,
+        0.0,
+        1.0,
+        "share",
+        "share of protected persons who hold a work permit, drawn once per person on arrival; "
+        "only holders may work formally (1: protection carries full work rights, as in Germany "
+        "and the EU, Directive 2011/95/EU Art. 26; Turkey: temporary protection gives no work "
+        "right by itself, the employer applies for a permit, Regulation on Work Permits of "
+        "Foreigners under Temporary Protection, Official Gazette 29594, 15 January 2016; "
+        "132,497 permits to Syrians 2016-2019 for 2.1 million of working age: 0.063)",
+    )
     asylum_allowance: float = P(
         450.0, 0.0, 10_000, "currency/month", "allowance paid to asylum seekers awaiting a decision"
     )

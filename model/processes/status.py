@@ -107,12 +107,16 @@ def regularise(
 
 
 def may_work_formally(mig: Table, t: int, national: NationalParams) -> np.ndarray:
-    """Who has the right to formal work this month (citizens, regular and protected always)."""
-    secure = (
-        (mig.origin != Origin.INTERNATIONAL)
-        | (mig.status == Status.REGULAR)
-        | (mig.status == Status.PROTECTED)
-    )
+    """Who has the right to formal work this month.
+
+    Citizens and regular residents always; protected persons if they hold a work permit
+    (``mig.work_permit``, drawn on arrival with ``national.protected_work_permit_share``: all of
+    them where protection carries work rights, a few where, as under Turkey's temporary
+    protection, an employer must apply for each permit); pending claimants as the national rule
+    says.
+    """
+    permitted = (mig.status == Status.PROTECTED) & mig.work_permit
+    secure = (mig.origin != Origin.INTERNATIONAL) | (mig.status == Status.REGULAR) | permitted
     waited = (t - mig.arrival_month) >= national.work_wait_months
     pending_ok = (mig.status == Status.ASYLUM_PENDING) & national.work_while_pending & waited
     return secure | pending_ok
