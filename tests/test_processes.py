@@ -285,6 +285,7 @@ def test_work_rights_follow_the_national_rule():
         ),
         arrival_month=np.array([0, 8, 0, 0]),
         origin=np.zeros(4, dtype=np.int8),
+        work_permit=np.ones(4, dtype=bool),
     )
     rule = NationalParams(work_while_pending=True, work_wait_months=3)
     assert status.may_work_formally(mig, 10, rule).tolist() == [True, False, False, True]
