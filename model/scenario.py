@@ -780,6 +780,19 @@ class HousingParams(Section):
         "from August 2019; 0 where the state houses no one)",
     )
 
+    municipal_accommodation_cost: float = P(
+        0.0,
+        0.0,
+        5000.0,
+        "currency/person/month",
+        "the city's running cost (rent or lease, operation, staff) of a place in municipal "
+        "accommodation for an asylum seeker, refugee or tolerated claimant out of state "
+        "reception with no dwelling of their own (no formal or informal home, no kin); it "
+        "replaces their housing benefit. Germany: 856 EUR, Hamburg's rent and staff costs per "
+        "refugee and month (Hamburger Abendblatt, 'Was kostet ein Fluechtling?', 2016); "
+        "0 where the city houses no one (docs/ODD.md section 7.7)",
+    )
+
     rooms_per_unit: float = P(
         2.5, 1.0, 8.0, "rooms", "rooms of the unit a block's rent is quoted for"
     )

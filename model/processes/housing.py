@@ -222,6 +222,29 @@ def leave_reception(hh: Table, mig: Table, t: int, n_hosts: int, hp: HousingPara
     hh.block[out] = -1
 
 
+def municipally_accommodated(hh: Table, mig: Table, n_hosts: int) -> np.ndarray:
+    """Newcomer households the city houses: a mask over household rows.
+
+    Asylum seekers, refugees and tolerated rejected claimants (``decision_month >= 0``) out of
+    state reception who have no dwelling of their own (unhoused, or in a shelter:
+    :func:`sheltered`). Those who rent draw housing benefit; those with kin or an informal
+    dwelling are housed by others.
+    """
+    mask = np.zeros(hh.n, dtype=bool)
+    rows = np.arange(n_hosts, hh.n)
+    person = hh.migrant[rows]
+    status = gather(mig.status, person, -1)
+    decided = gather(mig.decision_month, person, -1) >= 0
+    forced = (
+        (status == Status.ASYLUM_PENDING)
+        | (status == Status.PROTECTED)
+        | ((status == Status.IRREGULAR) & decided)
+    )
+    homeless = (hh.tenure[rows] == Tenure.UNHOUSED) | sheltered(hh)[rows]
+    mask[rows] = hh.present[rows] & forced & homeless
+    return mask
+
+
 def sheltered(hh: Table) -> np.ndarray:
     """Households in shelters: doubled up with no kin household (no dwelling of their own)."""
     return hh.present & (hh.tenure == Tenure.DOUBLED_UP) & (hh.kin < 0)

@@ -28,7 +28,7 @@ from model import policies
 from model.codes import SECTORS, Employment, Sector, Status, Tenure
 from model.month import Month
 from model.population import Table
-from model.processes import partners
+from model.processes import housing, partners
 from model.processes.access import AccessMonth
 from model.processes.services import ServicesMonth
 from model.scenario import GovernanceParams, PlanningParams, Scenario
@@ -389,22 +389,40 @@ def capacity_target(
 
 
 def asylum_finance(month: Month) -> tuple[float, float]:
-    """This month's asylum seekers' benefits paid from the city's budget, and the lump sum.
+    """This month's asylum costs on the city's budget, and the lump sum it receives.
 
-    The city pays a share ``national.asylum_benefits_local`` of the allowance and housing benefit
-    of the asylum seekers present; the nation pays ``national.asylum_lump_sum`` per asylum seeker
-    (person) present, from registration to the decision, at once. Both are 0 where the nation
-    pays the benefits and has no per-capita scheme.
+    The city pays a share ``national.asylum_benefits_local`` of the allowance of the asylum
+    seekers present and of the housing benefit of those it does not house itself; for those it
+    houses (:func:`model.processes.housing.municipally_accommodated`, from the month they leave
+    state reception) it pays the running cost of their places instead
+    (:func:`accommodation_cost`), so no one's housing is paid twice. The nation pays
+    ``national.asylum_lump_sum`` per asylum seeker (person) present, from registration to the
+    decision, at once. All are 0 where the nation pays the benefits, the city houses no one and
+    there is no per-capita scheme.
 
     Returns:
-        (benefits paid by the city, lump sum received), currency.
+        (benefits and accommodation paid by the city, lump sum received), currency.
     """
     nat, mig, hh = month.params.national, month.mig, month.hh
+    accommodated = housing.municipally_accommodated(hh, mig, month.n_hosts)
     pending = mig.present & (mig.status == Status.ASYLUM_PENDING)
     claimants = float(pending.sum()) * month.scale
+    on_housing_benefit = float((pending & ~accommodated[mig.household]).sum()) * month.scale
     persons = float(hh.size[mig.household[pending]].sum()) * month.scale
-    benefits = nat.asylum_benefits_local * (nat.asylum_allowance + nat.housing_benefit)
-    return benefits * claimants, nat.asylum_lump_sum * persons
+    benefits = nat.asylum_benefits_local * (
+        nat.asylum_allowance * claimants + nat.housing_benefit * on_housing_benefit
+    )
+    return benefits + accommodation_cost(month, accommodated), nat.asylum_lump_sum * persons
+
+
+def accommodation_cost(month: Month, accommodated: np.ndarray) -> float:
+    """The running cost of the places the city houses newcomers in this month (currency).
+
+    Persons in the ``accommodated`` households (a mask over household rows) x
+    ``housing.municipal_accommodation_cost``.
+    """
+    persons = float(month.hh.size[accommodated].sum()) * month.scale
+    return month.params.housing.municipal_accommodation_cost * persons
 
 
 def transfer_lag(national_lag: float, governance: GovernanceParams, pp: PlanningParams) -> int:
