@@ -12,9 +12,11 @@ import numpy as np
 import pytest
 from conftest import NORTHERN
 
-from model import Scenario
+from model import Scenario, simulate
 from model.city import ArrivalCity
 from model.codes import Status, Tenure
+from model.month import Month
+from model.processes import housing, planning
 
 SMALL = {
     "city.host_households": 3000,
@@ -70,8 +72,6 @@ def test_households_leave_reception_when_the_term_ends():
 def _money(lump: float, local: float, seed: int = 0):
     overrides = {**SMALL, "national.asylum_lump_sum": lump, "national.asylum_benefits_local": local}
     scenario = Scenario.from_toml(NORTHERN).with_overrides(overrides)
-    from model import simulate
-
     ts = simulate(scenario, seed=seed, months=4).timeseries
     return ts.set_index("month")
 
@@ -116,3 +116,103 @@ def test_statistics_restrict_to_forced_migrants_and_weight_waits_by_starts():
     )
     with pytest.raises(ValueError, match="among"):
         s.informal_work_share(run, among="women")
+
+
+# ---------------------------------------------------------------- municipal accommodation
+
+
+@pytest.fixture(scope="module")
+def settled():
+    """A city ten months on, asylum seekers out of a two-month reception, and five asylum-seeker
+    households (rows) put out of their rented homes."""
+    city = _city(10, **{"housing.reception_housing_months": 2, "inflow.duration_months": 2})
+    return city, _house_some(city, 5)
+
+
+def _month(city: ArrivalCity, **overrides) -> Month:
+    return Month(
+        city.warmup + city.steps,
+        city.params.with_overrides(overrides),
+        city.population,
+        city.space,
+        np.random.default_rng(0),
+        city.scale,
+        city.n_hosts,
+        city.warmup,
+    )
+
+
+def _house_some(city: ArrivalCity, k: int) -> np.ndarray:
+    """Puts ``k`` pending asylum-seeker households out of a home (rows), leaves the rest."""
+    hh, mig = city.population.households, city.population.migrants
+    rows = city.n_hosts + np.flatnonzero(hh.present[city.n_hosts :])
+    pending = mig.status[hh.migrant[rows]] == Status.ASYLUM_PENDING
+    chosen = rows[pending & (hh.tenure[rows] == Tenure.FORMAL_RENTER)][:k]
+    assert len(chosen) == k
+    hh.tenure[chosen] = Tenure.UNHOUSED
+    return chosen
+
+
+def test_the_city_houses_only_forced_migrants_out_of_reception_without_a_home(settled):
+    settled, _ = settled
+    hh, mig = settled.population.households, settled.population.migrants
+    mask = housing.municipally_accommodated(hh, mig, settled.n_hosts)
+    assert not mask[: settled.n_hosts].any()  # hosts are never in it
+    tenure, status = hh.tenure[mask], mig.status[hh.migrant[mask]]
+    assert not np.isin(tenure, [Tenure.RECEPTION, Tenure.FORMAL_RENTER, Tenure.INFORMAL]).any()
+    assert (hh.kin[mask & (hh.tenure == Tenure.DOUBLED_UP)] < 0).all()  # with kin: kin house them
+    assert not (status == Status.REGULAR).any()
+    never_decided = mig.decision_month[hh.migrant[mask]] < 0
+    assert not ((status == Status.IRREGULAR) & never_decided).any()
+
+
+def test_a_city_with_k_accommodated_persons_pays_k_times_the_cost(settled):
+    settled, chosen = settled
+    hh, mig = settled.population.households, settled.population.migrants
+    mask = housing.municipally_accommodated(hh, mig, settled.n_hosts)
+    assert mask[chosen].all()
+    k = float(hh.size[mask].sum()) * settled.scale
+    assert k >= float(hh.size[chosen].sum())
+    no_benefits = {"national.asylum_benefits_local": 0.0, "national.asylum_lump_sum": 0.0}
+    month = _month(settled, **no_benefits, **{"housing.municipal_accommodation_cost": 500.0})
+    assert planning.accommodation_cost(month, mask) == pytest.approx(500.0 * k)
+    assert planning.asylum_finance(month)[0] == pytest.approx(500.0 * k)
+    free = _month(settled, **no_benefits, **{"housing.municipal_accommodation_cost": 0.0})
+    assert planning.asylum_finance(free)[0] == 0.0
+
+
+def test_the_housing_benefit_is_not_paid_for_those_the_city_houses(settled):
+    settled, _ = settled
+    hh, mig = settled.population.households, settled.population.migrants
+    mask = housing.municipally_accommodated(hh, mig, settled.n_hosts)
+    pending = mig.present & (mig.status == Status.ASYLUM_PENDING)
+    housed = float((pending & mask[mig.household]).sum())
+    assert housed > 0
+    month = _month(settled, **{"housing.municipal_accommodation_cost": 0.0})
+    nat = month.params.national
+    costs, lump = planning.asylum_finance(month)
+    claimants = float(pending.sum())
+    expected = nat.asylum_allowance * claimants + nat.housing_benefit * (claimants - housed)
+    assert costs == pytest.approx(expected * settled.scale)
+    # the lump sum is the same whoever houses them: it is income, counted once
+    persons = float(hh.size[mig.household[pending]].sum()) * settled.scale
+    assert lump == pytest.approx(670.0 * persons)
+
+
+def test_accommodation_joins_the_mandate_and_the_gap_not_the_funding():
+    def run(cost: float):
+        overrides = {
+            **SMALL,
+            "housing.reception_housing_months": 2,
+            "housing.municipal_accommodation_cost": cost,
+        }
+        scenario = Scenario.from_toml(NORTHERN).with_overrides(overrides)
+        return simulate(scenario, seed=1, months=8).timeseries.set_index("month")
+
+    free, paid = run(0.0), run(2000.0)
+    for ts in (free, paid):  # the budget identity holds every month
+        assert np.allclose(ts.budget_gap, ts.city_mandate - ts.city_funding)
+    # months 1-2: everyone is in state reception, so nothing changes
+    assert paid.loc[1, "city_mandate"] == pytest.approx(free.loc[1, "city_mandate"])
+    assert (paid.city_mandate >= free.city_mandate - 1e-6).all()
+    assert paid.loc[8, "budget_gap"] > free.loc[8, "budget_gap"]
