@@ -3,7 +3,9 @@
 Reception: asylum seekers live in state accommodation for ``housing.reception_housing_months``
 after arrival (AsylG §47), off the rental market, unless decided earlier. Money: the city pays a
 share ``national.asylum_benefits_local`` of asylum seekers' benefits and receives
-``national.asylum_lump_sum`` per asylum seeker and month (the German 670 EUR Pauschale).
+``national.asylum_lump_sum`` per asylum seeker and month (the German 670 EUR Pauschale); from the
+month they leave reception, the city pays ``housing.municipal_accommodation_cost`` a person for
+the forced migrants it houses (no dwelling of their own), instead of their housing benefit.
 """
 
 from __future__ import annotations
