@@ -365,12 +365,13 @@ def test_morris_sensitivity_ranks_a_strong_lever_above_a_weak_one(tmp_path):
     from experiments.analysis import sensitivity
 
     path = write_sweep(tmp_path, replicates=1, name="screen")
-    # without the federal lump sum per asylum seeker and the asylum benefits on the city's books
-    # (both since the reception phase), new costs are the mandates whose money
-    # governance.resources scales, as in the test's design
+    # without the federal lump sum per asylum seeker, the asylum benefits and the municipal
+    # accommodation on the city's books (all since the reception phase), new costs are the
+    # mandates whose money governance.resources scales, as in the test's design
     city = tmp_path / "city.toml"
     no_lump_sum = "[national]\nasylum_lump_sum = 0\nasylum_benefits_local = 0\n"
-    city.write_text(city.read_text().replace("[national]\n", no_lump_sum))
+    no_housing = "[housing]\nmunicipal_accommodation_cost = 0\n"
+    city.write_text(city.read_text().replace("[national]\n", no_lump_sum) + no_housing)
     path.write_text(
         path.read_text().replace(
             '"governance.resources" = [0.5, 1.0]',
