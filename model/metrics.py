@@ -709,6 +709,22 @@ OUTCOMES: tuple[Outcome, ...] = (
         lambda o: o.plans.mandate,
     ),
     Outcome(
+        "city_accommodated",
+        "persons",
+        "stock",
+        "newcomers the city houses: asylum seekers, refugees and tolerated claimants out of state "
+        "reception with no dwelling of their own",
+        lambda o: o.plans.asylum.accommodated,
+    ),
+    Outcome(
+        "city_accommodation_cost",
+        "currency/month",
+        "money",
+        "what housing them costs the city (part of city_mandate): city_accommodated x "
+        "housing.municipal_accommodation_cost",
+        lambda o: o.plans.asylum.accommodation,
+    ),
+    Outcome(
         "capacity_unfunded",
         "cases/month",
         "stock",

@@ -178,9 +178,11 @@ def test_a_city_with_k_accommodated_persons_pays_k_times_the_cost(settled):
     no_benefits = {"national.asylum_benefits_local": 0.0, "national.asylum_lump_sum": 0.0}
     month = _month(settled, **no_benefits, **{"housing.municipal_accommodation_cost": 500.0})
     assert planning.accommodation_cost(month, mask) == pytest.approx(500.0 * k)
-    assert planning.asylum_finance(month)[0] == pytest.approx(500.0 * k)
+    money = planning.asylum_finance(month)
+    assert money.accommodated == pytest.approx(k)
+    assert money.costs == money.accommodation == pytest.approx(500.0 * k)
     free = _month(settled, **no_benefits, **{"housing.municipal_accommodation_cost": 0.0})
-    assert planning.asylum_finance(free)[0] == 0.0
+    assert planning.asylum_finance(free).costs == 0.0
 
 
 def test_the_housing_benefit_is_not_paid_for_those_the_city_houses(settled):
@@ -192,7 +194,8 @@ def test_the_housing_benefit_is_not_paid_for_those_the_city_houses(settled):
     assert housed > 0
     month = _month(settled, **{"housing.municipal_accommodation_cost": 0.0})
     nat = month.params.national
-    costs, lump = planning.asylum_finance(month)
+    money = planning.asylum_finance(month)
+    costs, lump = money.costs, money.lump_sum
     claimants = float(pending.sum())
     expected = nat.asylum_allowance * claimants + nat.housing_benefit * (claimants - housed)
     assert costs == pytest.approx(expected * settled.scale)
@@ -218,3 +221,7 @@ def test_accommodation_joins_the_mandate_and_the_gap_not_the_funding():
     assert paid.loc[1, "city_mandate"] == pytest.approx(free.loc[1, "city_mandate"])
     assert (paid.city_mandate >= free.city_mandate - 1e-6).all()
     assert paid.loc[8, "budget_gap"] > free.loc[8, "budget_gap"]
+    # the outcome reads what was charged: the accommodated persons x the cost
+    assert paid.loc[8, "city_accommodated"] > 0
+    assert np.allclose(paid.city_accommodation_cost, 2000.0 * paid.city_accommodated)
+    assert (free.city_accommodation_cost == 0).all()

@@ -20,7 +20,7 @@ irrégulière").
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -79,6 +79,7 @@ class CityPlans:
         funding: money this month (own revenue and transfers), currency.
         mandate: cost of what the city is responsible for this month (currency).
         budget_gap: mandate minus funding (positive: responsibility without money).
+        asylum: this month's asylum money: benefits, accommodation, the lump sum.
         paid_share: share of the cost of the city's wanted capacity it can pay for (<= 1).
         capacity_unfunded: capacity the city's planners want but cannot pay (cases a month).
         national_unfunded: the same for the sectors the nation runs.
@@ -103,6 +104,7 @@ class CityPlans:
     funding: float = 0.0
     mandate: float = 0.0
     budget_gap: float = 0.0
+    asylum: AsylumFinance = field(default_factory=lambda: AsylumFinance(0.0, 0.0, 0.0, 0.0))
     paid_share: float = 1.0
     capacity_unfunded: float = 0.0
     national_unfunded: float = 0.0
@@ -218,8 +220,8 @@ def run(
         p.partners, month.reported, plans.cost_per_case
     )
     wanted_cost = float((plans.decided * plans.cost_per_case * plans.city_runs).sum())
-    asylum_costs, lump_sum = asylum_finance(month)
-    plans.mandate = wanted_cost + other + asylum_costs
+    plans.asylum = asylum = asylum_finance(month)
+    plans.mandate = wanted_cost + other + asylum.costs
     new_mandate = max(0.0, wanted_cost + other - plans.baseline_mandate)
     host_persons = float(hh.size[month.hosts].sum())
     newcomer_persons = float(hh.size[mig.household[mig.present]].sum())
@@ -237,14 +239,14 @@ def run(
     own = own_revenue_change(
         workers, plans.formal_workers_start, plans.baseline_mandate, gov.own_revenue_share
     )
-    plans.funding = max(0.0, plans.baseline_mandate + own + transfers + lump_sum)
+    plans.funding = max(0.0, plans.baseline_mandate + own + transfers + asylum.lump_sum)
     plans.budget_gap = plans.mandate - plans.funding
     # asylum seekers' benefits are a legal entitlement: paid before the services
     city_share = affordable_share(
         plans.decided,
         plans.baseline,
         plans.cost_per_case,
-        plans.funding - other - asylum_costs,
+        plans.funding - other - asylum.costs,
         plans.city_runs,
     )
     nation_share = min(1.0, pp.national_resources)
@@ -388,7 +390,29 @@ def capacity_target(
     return (perceived_requests + perceived_backlog / backlog_months) * capacity_ratio
 
 
-def asylum_finance(month: Month) -> tuple[float, float]:
+@dataclass
+class AsylumFinance:
+    """A month's asylum money on the city's books (currency, except ``accommodated``).
+
+    Attributes:
+        benefits: asylum seekers' allowance and housing benefit the city pays.
+        accommodation: running cost of the places it houses newcomers in.
+        accommodated: newcomer persons it houses.
+        lump_sum: the nation's lump sum it receives.
+    """
+
+    benefits: float
+    accommodation: float
+    accommodated: float
+    lump_sum: float
+
+    @property
+    def costs(self) -> float:
+        """What the city pays: benefits and accommodation."""
+        return self.benefits + self.accommodation
+
+
+def asylum_finance(month: Month) -> AsylumFinance:
     """This month's asylum costs on the city's budget, and the lump sum it receives.
 
     The city pays a share ``national.asylum_benefits_local`` of the allowance of the asylum
@@ -399,9 +423,6 @@ def asylum_finance(month: Month) -> tuple[float, float]:
     ``national.asylum_lump_sum`` per asylum seeker (person) present, from registration to the
     decision, at once. All are 0 where the nation pays the benefits, the city houses no one and
     there is no per-capita scheme.
-
-    Returns:
-        (benefits and accommodation paid by the city, lump sum received), currency.
     """
     nat, mig, hh = month.params.national, month.mig, month.hh
     accommodated = housing.municipally_accommodated(hh, mig, month.n_hosts)
@@ -412,7 +433,12 @@ def asylum_finance(month: Month) -> tuple[float, float]:
     benefits = nat.asylum_benefits_local * (
         nat.asylum_allowance * claimants + nat.housing_benefit * on_housing_benefit
     )
-    return benefits + accommodation_cost(month, accommodated), nat.asylum_lump_sum * persons
+    return AsylumFinance(
+        benefits=benefits,
+        accommodation=accommodation_cost(month, accommodated),
+        accommodated=float(hh.size[accommodated].sum()) * month.scale,
+        lump_sum=nat.asylum_lump_sum * persons,
+    )
 
 
 def accommodation_cost(month: Month, accommodated: np.ndarray) -> float:
