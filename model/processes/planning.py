@@ -241,7 +241,7 @@ def run(
     )
     plans.funding = max(0.0, plans.baseline_mandate + own + transfers + asylum.lump_sum)
     plans.budget_gap = plans.mandate - plans.funding
-    # asylum seekers' benefits are a legal entitlement: paid before the services
+    # asylum seekers' benefits and accommodation are legal duties: paid before the services
     city_share = affordable_share(
         plans.decided,
         plans.baseline,
