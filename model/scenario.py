@@ -780,6 +780,15 @@ class HousingParams(Section):
         "from August 2019; 0 where the state houses no one)",
     )
 
+    communal_until_decision: bool = Field(
+        False,
+        description="asylum seekers who leave state reception undecided stay in communal "
+        "accommodation that the city runs (tenure `reception`, paid at "
+        "`municipal_accommodation_cost`) until their claim is decided, instead of looking for "
+        "a home (Germany: AsylG §53(1), 'as a rule' in communal accommodation; false where "
+        "claimants house themselves)",
+    )
+
     municipal_accommodation_cost: float = P(
         0.0,
         0.0,

@@ -63,12 +63,44 @@ def test_without_reception_no_one_is_received():
 
 
 def test_households_leave_reception_when_the_term_ends():
-    city = _city(10, **{"housing.reception_housing_months": 2, "inflow.duration_months": 1})
+    city = _city(
+        10,
+        **{
+            "housing.reception_housing_months": 2,
+            "housing.communal_until_decision": False,
+            "inflow.duration_months": 1,
+        },
+    )
     hh, mig = city.population.households, city.population.migrants
     newcomers = np.flatnonzero(~hh.host & hh.present)
     months_here = city.warmup + city.steps - mig.arrival_month[hh.migrant[newcomers]]
     assert (months_here > 2).all()
     assert not (hh.tenure[newcomers] == Tenure.RECEPTION).any()
+
+
+def test_undecided_claimants_stay_in_the_citys_communal_accommodation():
+    # AsylG §53: past the state's term, the undecided stay in communal accommodation the city
+    # runs and pays for, until their decision; the decided leave and look for a home
+    city = _city(
+        10,
+        **{
+            "housing.reception_housing_months": 2,
+            "housing.communal_until_decision": True,
+            "inflow.duration_months": 1,
+        },
+    )
+    hh, mig = city.population.households, city.population.migrants
+    newcomers = np.flatnonzero(~hh.host & hh.present)
+    pending = mig.status[hh.migrant[newcomers]] == Status.ASYLUM_PENDING
+    in_reception = hh.tenure[newcomers] == Tenure.RECEPTION
+    assert pending.sum() > 0 and in_reception[pending].all()
+    # the others in reception were decided this month: they leave at the next month's start
+    t = city.warmup + city.steps
+    decided_now = mig.decision_month[hh.migrant[newcomers[in_reception & ~pending]]]
+    assert (decided_now >= t - 1).all()
+    month = _month(city)
+    mask = housing.municipally_accommodated(month)
+    assert mask[newcomers[pending]].all()  # all past the state's 2 months: the city houses them
 
 
 def _money(lump: float, local: float, seed: int = 0):
@@ -127,7 +159,14 @@ def test_statistics_restrict_to_forced_migrants_and_weight_waits_by_starts():
 def settled():
     """A city ten months on, asylum seekers out of a two-month reception, and five asylum-seeker
     households (rows) put out of their rented homes."""
-    city = _city(10, **{"housing.reception_housing_months": 2, "inflow.duration_months": 2})
+    city = _city(
+        10,
+        **{
+            "housing.reception_housing_months": 2,
+            "housing.communal_until_decision": False,
+            "inflow.duration_months": 2,
+        },
+    )
     return city, _house_some(city, 5)
 
 
@@ -158,7 +197,7 @@ def _house_some(city: ArrivalCity, k: int) -> np.ndarray:
 def test_the_city_houses_only_forced_migrants_out_of_reception_without_a_home(settled):
     settled, _ = settled
     hh, mig = settled.population.households, settled.population.migrants
-    mask = housing.municipally_accommodated(hh, mig, settled.n_hosts)
+    mask = housing.municipally_accommodated(_month(settled))
     assert not mask[: settled.n_hosts].any()  # hosts are never in it
     tenure, status = hh.tenure[mask], mig.status[hh.migrant[mask]]
     assert not np.isin(tenure, [Tenure.RECEPTION, Tenure.FORMAL_RENTER, Tenure.INFORMAL]).any()
@@ -170,8 +209,8 @@ def test_the_city_houses_only_forced_migrants_out_of_reception_without_a_home(se
 
 def test_a_city_with_k_accommodated_persons_pays_k_times_the_cost(settled):
     settled, chosen = settled
-    hh, mig = settled.population.households, settled.population.migrants
-    mask = housing.municipally_accommodated(hh, mig, settled.n_hosts)
+    hh = settled.population.households
+    mask = housing.municipally_accommodated(_month(settled))
     assert mask[chosen].all()
     k = float(hh.size[mask].sum()) * settled.scale
     assert k >= float(hh.size[chosen].sum())
@@ -188,7 +227,7 @@ def test_a_city_with_k_accommodated_persons_pays_k_times_the_cost(settled):
 def test_the_housing_benefit_is_not_paid_for_those_the_city_houses(settled):
     settled, _ = settled
     hh, mig = settled.population.households, settled.population.migrants
-    mask = housing.municipally_accommodated(hh, mig, settled.n_hosts)
+    mask = housing.municipally_accommodated(_month(settled))
     pending = mig.present & (mig.status == Status.ASYLUM_PENDING)
     housed = float((pending & mask[mig.household]).sum())
     assert housed > 0

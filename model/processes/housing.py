@@ -208,28 +208,33 @@ def settle_accounts(hh: Table, mig: Table, space: CitySpace, params: Scenario) -
 
 
 def leave_reception(hh: Table, mig: Table, t: int, n_hosts: int, hp: HousingParams) -> None:
-    """Households leave state reception when its term ends or the claim is decided.
+    """Households leave reception when its term ends or the claim is decided.
 
-    They then look for housing like any newcomer without a home (``UNHOUSED``).
+    With ``housing.communal_until_decision`` undecided claimants stay past the term, in the
+    city's communal accommodation, until their decision. Those who leave look for housing like
+    any newcomer without a home (``UNHOUSED``).
     """
     rows = n_hosts + np.flatnonzero(hh.tenure[n_hosts:] == Tenure.RECEPTION)
     person = hh.migrant[rows]
-    done = (mig.status[person] != Status.ASYLUM_PENDING) | (
-        t - mig.arrival_month[person] >= hp.reception_housing_months
+    decided = mig.status[person] != Status.ASYLUM_PENDING
+    term_over = (t - mig.arrival_month[person] >= hp.reception_housing_months) & (
+        not hp.communal_until_decision
     )
-    out = rows[done]
+    out = rows[decided | term_over]
     hh.tenure[out] = Tenure.UNHOUSED
     hh.block[out] = -1
 
 
-def municipally_accommodated(hh: Table, mig: Table, n_hosts: int) -> np.ndarray:
+def municipally_accommodated(month: Month) -> np.ndarray:
     """Newcomer households the city houses: a mask over household rows.
 
-    Asylum seekers, refugees and tolerated rejected claimants (``decision_month >= 0``) out of
-    state reception who have no dwelling of their own (unhoused, or in a shelter:
-    :func:`sheltered`). Those who rent draw housing benefit; those with kin or an informal
-    dwelling are housed by others.
+    Those in the city's communal accommodation (tenure ``RECEPTION`` past the state's
+    ``housing.reception_housing_months``), and asylum seekers, refugees and tolerated rejected
+    claimants (``decision_month >= 0``) out of reception who have no dwelling of their own
+    (unhoused, or in a shelter: :func:`sheltered`). Those who rent draw housing benefit; those
+    with kin or an informal dwelling are housed by others.
     """
+    hh, mig, n_hosts = month.hh, month.mig, month.n_hosts
     mask = np.zeros(hh.n, dtype=bool)
     rows = np.arange(n_hosts, hh.n)
     person = hh.migrant[rows]
@@ -241,7 +246,11 @@ def municipally_accommodated(hh: Table, mig: Table, n_hosts: int) -> np.ndarray:
         | ((status == Status.IRREGULAR) & decided)
     )
     homeless = (hh.tenure[rows] == Tenure.UNHOUSED) | sheltered(hh)[rows]
-    mask[rows] = hh.present[rows] & forced & homeless
+    arrived = gather(mig.arrival_month, person, month.t)
+    communal = (hh.tenure[rows] == Tenure.RECEPTION) & (
+        month.t - arrived >= month.params.housing.reception_housing_months
+    )
+    mask[rows] = hh.present[rows] & ((forced & homeless) | communal)
     return mask
 
 

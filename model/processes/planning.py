@@ -425,7 +425,7 @@ def asylum_finance(month: Month) -> AsylumFinance:
     there is no per-capita scheme.
     """
     nat, mig, hh = month.params.national, month.mig, month.hh
-    accommodated = housing.municipally_accommodated(hh, mig, month.n_hosts)
+    accommodated = housing.municipally_accommodated(month)
     pending = mig.present & (mig.status == Status.ASYLUM_PENDING)
     claimants = float(pending.sum()) * month.scale
     on_housing_benefit = float((pending & ~accommodated[mig.household]).sum()) * month.scale
