@@ -87,6 +87,8 @@ CONTEXT: dict[str, dict[str, Any]] = {
     # the city's budget pays only for the sectors the city runs: let it run all six
     "services.information_gain_one_stop": {"policies.one_stop_shop": True},
     "services.reception_need_uninformed": {"services.uninformed_below": 0.9},
+    # undecided claimants stay housed past a short state reception
+    "housing.communal_until_decision": {"housing.reception_housing_months": 2},
     "labour.employability_floor": {"behaviour.employability_erosion": 0.05},
     "labour.employability_rebuild": {"behaviour.employability_erosion": 0.05},
     # the factor acts on newcomers without work experience: the default profile has none
