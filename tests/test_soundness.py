@@ -99,13 +99,8 @@ def headline(scale: float, seed: int) -> pd.Series:
 
 
 # outcomes that still depend on the scale, with what was measured (northern)
-SCALE_DEPENDENT = {
-    "informal_housing_share_migrants": "0.0211 at scale 1 vs 0.0197 at scale 5 (seeds 0-15; "
-    "0.0219 vs 0.0199 on seeds 0-5): informal building is min(informal_response x sheltered "
-    "agents, a monthly limit), and at scale 5 the sheltered come in lumps of 0, 1 or 2 agents "
-    "against a limit of 0.25 agent, so months without demand waste the limit (Jensen); with "
-    "housing.informal_land_base 0.05 (limit never binds) 0.0297 vs 0.0300, docs/ODD.md §7.2",
-}
+# (none left: the informal share's small gap at scale 5 is traced in docs/ODD.md §7.2)
+SCALE_DEPENDENT: dict[str, str] = {}
 
 
 @pytest.mark.slow
