@@ -31,6 +31,7 @@ LAYERS = {
     "base_units": float,
     "units_under_construction": float,
     "formal_occupied": float,
+    "unit_rounding": float,
     "informal_capacity": float,
     "informal_occupied": float,
     "rent": float,
@@ -69,6 +70,8 @@ class CitySpace:
         self.layer("cost_rent")[:] = self.layer("rent")
         exposed = (ring == EDGE) & (rng.random(self.n_blocks) < params.hazard_exposed_share)
         self.layer("hazard_probability")[:] = np.where(exposed, params.hazard_probability, 0.0)
+        # each block's fixed offset for rounding its fractional stock to whole units (housing)
+        self.layer("unit_rounding")[:] = rng.random(self.n_blocks)
 
     def layer(self, name: str) -> np.ndarray:
         """The flat (one value per block) view of a property layer; writes go to the layer."""

@@ -45,14 +45,6 @@ def _interval(values):
     return v.mean() - half, v.mean() + half
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the peak rent rise of this small city (11 host agents per block at scale 5) is 0.24 "
-    "at scale 1 and 0.30 at scale 5 (4 seeds): a block's fractional vacancy is rounded afresh "
-    "in each application round, so popular blocks fill past their units by up to one agent; a "
-    "fixed rounding per block makes the peaks agree (0.227 vs 0.228) but removes the overfill "
-    "the clustering pattern was calibrated on (docs/ODD.md §7.2)",
-)
 def test_housing_outcomes_agree_at_scale_1_and_5():
     seeds = range(4)
     runs = {s: [_small(s, seed) for seed in seeds] for s in (1.0, 5.0)}

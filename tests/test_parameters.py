@@ -124,6 +124,13 @@ CHANGES: dict[str, Any] = {
     "policies.delivery": "mainstream",
     "run.months": MONTHS - 6,
     "run.scale": 1.5,  # the largest this small city allows is about 1.56 (10 host agents a block)
+    # with whole places per block the month's matching has converged well before 10 rounds:
+    # fewer rounds leave places unlet, more change nothing
+    "housing.application_rounds": 2,
+    # at 0.75 (the rule's choice) no irregular newcomer's reception need changes a count here
+    "national.entitlements.irregular.reception": 1.0,
+    # above about 0.7 one visit to the one-stop shop informs newcomers fully either way
+    "services.information_gain_one_stop": 0.1,
 }
 
 # parameters that cannot move an output, and why

@@ -228,10 +228,19 @@ def test_one_set_of_accounts_for_leasing_and_arrears():
     assert hh.arrears_months.tolist() == [0, 2, 0]
 
 
-def test_fractional_vacancies_are_places_with_that_chance():
+def test_fractional_stocks_round_to_whole_places_unbiased_and_fixed():
     rng = np.random.default_rng(1)
-    admitted = [housing._fill(np.zeros(3, int), np.array([0.3]), rng).sum() for _ in range(4000)]
-    assert np.mean(admitted) == pytest.approx(0.3, abs=0.03)
+    space = FakeSpace(4000)
+    space.layer("formal_units")[:] = 11.3
+    space.layer("formal_occupied")[:] = 11
+    space.layer("unit_rounding")[:] = rng.random(4000)
+    places = housing.formal_places(space)
+    assert set(np.unique(places)) == {0.0, 1.0}  # whole units, never past the next one
+    assert places.mean() == pytest.approx(0.3, abs=0.03)  # unbiased over blocks
+    # a block's rounding is fixed: the same places in every round and month, so letting them
+    # leaves nothing to let however often the block is tried
+    space.layer("formal_occupied")[:] += places
+    assert (housing.formal_places(space) == 0).all()
 
 
 def test_hazard_destroys_only_exposed_informal_dwellings():

@@ -99,16 +99,8 @@ def headline(scale: float, seed: int) -> pd.Series:
 
 
 # outcomes that still depend on the scale, with what was measured (northern)
-SCALE_DEPENDENT = {
-    "dissimilarity_index": "D* 0.160 at scale 1 vs 0.090 at scale 5 (8 seeds): "
-    "Carrington-Troske's D* is biased downwards when the same newcomers are lumped into "
-    "fewer agents (a scale-1 city subsampled into lumps of five households: D* 0.16 -> "
-    "0.125), docs/ODD.md §7.11",
-    "overcrowding_rate_migrants": "0.321 at scale 1 vs 0.345 at scale 5 (seeds 0-5) since the "
-    "reception phase: not yet traced",
-    "mean_rent": "rent change 7.26 % at scale 1 vs 7.63 % at scale 5 (seeds 0-5) since the "
-    "reception phase: not yet traced",
-}
+# (none left: the informal share's small gap at scale 5 is traced in docs/ODD.md §7.2)
+SCALE_DEPENDENT: dict[str, str] = {}
 
 
 @pytest.mark.slow

@@ -417,17 +417,15 @@ def _gumbel_argmax(score: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return np.where(feasible, choice, -1)
 
 
-def _fill(choice: np.ndarray, vacancies: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Who among the applicants gets a place: random order within each block, up to vacancies.
+def _fill(choice: np.ndarray, places: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Who among the applicants gets a place: random order within each block, up to its places.
 
-    A fractional vacancy (stocks are fractional when an agent stands for several households) is
-    a place with that probability (stochastic rounding), so places are not lost to rounding.
+    ``places`` are whole units per block (:func:`formal_places`).
     """
     ok = choice >= 0
     admitted = np.zeros(len(choice), dtype=bool)
     if not ok.any():
         return admitted
-    places = np.floor(np.maximum(vacancies, 0) + rng.random(len(vacancies)))
     idx = np.flatnonzero(ok)
     order = idx[np.lexsort((rng.random(len(idx)), choice[idx]))]
     blocks = choice[order]
@@ -435,6 +433,22 @@ def _fill(choice: np.ndarray, vacancies: np.ndarray, rng: np.random.Generator) -
     rank = np.arange(len(order)) - first
     admitted[order] = rank < places[blocks]
     return admitted
+
+
+def formal_places(space: CitySpace) -> np.ndarray:
+    """Vacant formal units each block can let this month: whole units.
+
+    Stocks are fractional (an agent stands for ``run.scale`` households; construction adds
+    fractions of a unit). Each block's stock is rounded to whole units with its own offset, fixed
+    at set-up (the ``unit_rounding`` layer, uniform on [0, 1)): ``floor(units + offset)``. Over
+    blocks the rounding is unbiased, and it is the same in every application round and month, so
+    a block never lets more units than its rounded stock. Rounding afresh in each round would
+    give a block with a fractional vacancy ``f`` a place with chance ``1 - (1 - f)^rounds`` and,
+    month after month, fill every block up to its next whole unit: an overfill of up to one agent
+    per block, that is of ``run.scale`` households (docs/ODD.md §7.2).
+    """
+    whole = np.floor(space.layer("formal_units") + space.layer("unit_rounding"))
+    return np.maximum(whole - space.layer("formal_occupied"), 0)
 
 
 def view_listings(
@@ -506,7 +520,7 @@ def search_formal(  # noqa: PLR0913, PLR0917 - the seekers arrays are passed exp
         and feeds rent pressure; each unhoused applicant counts once, at its last application.
     """
     turned_away = np.zeros(space.n_blocks)
-    vacancies = np.maximum(space.layer("formal_units") - space.layer("formal_occupied"), 0)
+    vacancies = formal_places(space)
     if discrimination is None:
         discrimination = behaviour.housing_discrimination
     last = np.full(len(seekers), -1)  # block of each seeker's latest application
