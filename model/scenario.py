@@ -780,6 +780,15 @@ class HousingParams(Section):
         "from August 2019; 0 where the state houses no one)",
     )
 
+    host_move_rate: float = P(
+        0.0,
+        0.0,
+        0.05,
+        "1/month",
+        "share of host renter households who move home within the city each month; they apply "
+        "to vacant units at random and keep their home until they find one, so the units they "
+        "leave come free for others (Germany: about 10 % of households move a year)",
+    )
     communal_until_decision: bool = Field(
         False,
         description="asylum seekers who leave state reception undecided stay in communal "

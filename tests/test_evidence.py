@@ -37,10 +37,6 @@ SMALL = {
     },
 }
 KNOWN_SIGN_MISSES = {
-    "de_clustering": "newcomers fill vacancies spread in proportion to the hosts' stock, so with "
-    "whole units (no overfill past a block's units) they cluster no more than random placement "
-    "at any behaviour.co_origin_preference in its range; clustering needs a flow of vacancies "
-    "from host moves, which the model lacks (docs/ODD.md §7.2)",
     "de_employment_ban": "the model delays work during a ban but has no scarring of motivation "
     "or skills afterwards (docs/EVIDENCE.md)",
     "oecd_unfunded_city_costs": "the 670 EUR lump sum is paid per person while the model's "

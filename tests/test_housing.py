@@ -8,6 +8,7 @@ import pytest
 from conftest import NORTHERN
 
 from model import ArrivalCity, Scenario, ScenarioError, simulate
+from model.codes import Tenure
 from model.metrics import random_dissimilarity, systematic_dissimilarity
 
 PRESETS = ("northern_midsize_asylum", "southern_secondary_city", "megacity_mixed_flows")
@@ -116,3 +117,76 @@ def test_informal_building_follows_demand_not_a_clock():
         stocks[total] = model.space.layer("informal_capacity").sum() - start
     assert stocks[0] == 0  # nobody left without a dwelling: nothing is built
     assert stocks[1500] > 0
+
+
+# ---------------------------------------------------------------- hosts moving home
+
+
+def _host_city(months: int = 3) -> ArrivalCity:
+    small = {
+        "city.host_households": 3000,
+        "city.grid_size": 10,
+        "inflow.total": 600,
+        "inflow.duration_months": 3,
+        "run.months": 12,
+    }
+    city = ArrivalCity(Scenario.from_toml(NORTHERN), seed=5, overrides=small)
+    for _ in range(months):
+        city.step()
+    return city
+
+
+def test_hosts_move_at_their_rate_and_draw_nothing_when_they_do_not():
+    from model.processes import housing
+
+    city = _host_city()
+    hh, hp = city.population.households, city.params.housing
+    out = np.zeros(hh.n, dtype=bool)
+    rng = np.random.default_rng(1)
+    still = rng.bit_generator.state
+    assert (
+        len(housing.host_movers(hh, out, hp.model_copy(update={"host_move_rate": 0.0}), rng)) == 0
+    )
+    assert rng.bit_generator.state == still  # no draw at rate 0: other streams unchanged
+    renters = hh.present & hh.host & (hh.tenure == Tenure.FORMAL_RENTER)
+    movers = housing.host_movers(hh, out, hp.model_copy(update={"host_move_rate": 0.3}), rng)
+    assert renters[movers].all()
+    share = len(movers) / renters.sum()
+    assert abs(share - 0.3) < 4 * np.sqrt(0.3 * 0.7 / renters.sum())
+
+
+def test_a_host_who_finds_no_unit_keeps_its_home_and_a_mover_who_does_keeps_its_rooms():
+    from model.processes import housing
+
+    city = _host_city()
+    hh, space, p = city.population.households, city.space, city.params
+    movers = np.flatnonzero(hh.present & hh.host & (hh.tenure == Tenure.FORMAL_RENTER))[:200]
+    before = (hh.block[movers].copy(), hh.rooms[movers].copy())
+    status = np.full(len(movers), -1)
+    args = (hh, movers, np.full(len(movers), 1e6), np.zeros(len(movers), dtype=bool), status)
+    rest = (np.zeros(len(movers), dtype=bool), space, housing.network_pull(hh, space, 20))
+    month = housing.HousingMonth()
+    rng = np.random.default_rng(2)
+    won, turned_away = housing.search_formal(
+        *args, *rest, p.behaviour, p.housing, rng, month, moving=np.ones(len(movers), dtype=bool)
+    )
+    assert 0 < len(won) < len(movers)  # the vacancies are fewer than the movers
+    assert (hh.tenure[movers] == Tenure.FORMAL_RENTER).all()  # no one lost a home
+    lost = ~np.isin(movers, won)
+    assert (hh.block[movers[lost]] == before[0][lost]).all()
+    assert (hh.rooms[movers] == before[1]).all()
+    assert turned_away.sum() == 0  # voluntary moves are not unmet demand
+
+
+def test_host_moves_free_units_where_newcomers_cluster():
+    # the vacancy chain: without host moves newcomers fill vacancies spread like the stock
+    def dissimilarity(rate: float) -> float:
+        ts = simulate(
+            NORTHERN,
+            seed=0,
+            months=36,
+            overrides={"housing.host_move_rate": rate, "city.host_households": 8000},
+        ).timeseries
+        return float(ts[ts.month > 24].dissimilarity_index.mean())
+
+    assert dissimilarity(0.008) > dissimilarity(0.0) + 0.1

@@ -86,7 +86,9 @@ def run(month: Month, discrimination_factor: float) -> HousingMonth:
     recount_occupancy(hh, space)
     looking = newcomers_looking(hh, mig, month.n_hosts, hp, rng)
     newcomer_seekers = month.n_hosts + np.flatnonzero(looking)
-    seekers = np.concatenate([np.flatnonzero(host_renters_out), newcomer_seekers])
+    movers = host_movers(hh, host_renters_out, hp, rng)
+    seekers = np.concatenate([np.flatnonzero(host_renters_out), movers, newcomer_seekers])
+    moving = np.isin(seekers, movers)
     assisted = np.zeros(hh.n, dtype=bool)
     assisted[month.n_hosts :] = mig.assisted[hh.migrant[month.n_hosts :]]
     seeker_status = gather(mig.status, hh.migrant[seekers], -1)
@@ -107,6 +109,7 @@ def run(month: Month, discrimination_factor: float) -> HousingMonth:
         rng,
         result,
         discrimination=min(1.0, p.behaviour.housing_discrimination * discrimination_factor),
+        moving=moving,
     )
     mig.assisted[:] = False
     unhoused = hh.tenure[seekers] == Tenure.UNHOUSED
@@ -205,6 +208,22 @@ def settle_accounts(hh: Table, mig: Table, space: CitySpace, params: Scenario) -
     months = np.where(deficit > 0, hh.arrears_months[renters] + 1, 0)
     hh.arrears_months[:] = 0
     hh.arrears_months[renters] = months
+
+
+def host_movers(
+    hh: Table, out: np.ndarray, hp: HousingParams, rng: np.random.Generator
+) -> np.ndarray:
+    """Rows of host renter households who look for another home in the city this month.
+
+    Each host formal renter not already out of its home (``out``) moves with chance
+    ``housing.host_move_rate`` a month. Movers keep their home until they find another, so the
+    units they leave come free a month later: the vacancy chain through which newcomers reach
+    the blocks they prefer (docs/ODD.md §7.2).
+    """
+    if hp.host_move_rate == 0:
+        return np.zeros(0, dtype=np.int64)
+    renters = hh.present & hh.host & (hh.tenure == Tenure.FORMAL_RENTER) & ~out
+    return np.flatnonzero(renters & (rng.random(hh.n) < hp.host_move_rate))
 
 
 def leave_reception(hh: Table, mig: Table, t: int, n_hosts: int, hp: HousingParams) -> None:
@@ -491,6 +510,7 @@ def search_formal(  # noqa: PLR0913, PLR0917 - the seekers arrays are passed exp
     rng: np.random.Generator,
     month: HousingMonth,
     discrimination: float | None = None,
+    moving: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Seekers try to rent a formal unit.
 
@@ -509,6 +529,9 @@ def search_formal(  # noqa: PLR0913, PLR0917 - the seekers arrays are passed exp
         month: the month's counters, updated.
         discrimination: landlords' refusal chance for newcomers this month (default: the
             behavioural constant; the model passes it scaled by attitudes and policy).
+        moving: per seeker, True for hosts moving home within the city (:func:`host_movers`):
+            they apply to vacant units at random, keep their home if they find none, keep their
+            rooms if they do, and are not counted as unmet demand.
 
     Each seeker applies to one listing per round, for up to ``housing.application_rounds``
     rounds a month; who is refused or loses the draw for a place tries again among the vacancies
@@ -523,8 +546,11 @@ def search_formal(  # noqa: PLR0913, PLR0917 - the seekers arrays are passed exp
     vacancies = formal_places(space)
     if discrimination is None:
         discrimination = behaviour.housing_discrimination
+    if moving is None:
+        moving = np.zeros(len(seekers), dtype=bool)
     last = np.full(len(seekers), -1)  # block of each seeker's latest application
     won = np.zeros(len(seekers), dtype=bool)
+    rooms = hh.rooms[seekers[moving]].copy()
     for _ in range(hp.application_rounds):
         left = np.flatnonzero(~won)
         if len(left) == 0 or vacancies.sum() <= 0:
@@ -541,6 +567,11 @@ def search_formal(  # noqa: PLR0913, PLR0917 - the seekers arrays are passed exp
             hp,
             rng,
         )
+        movers = moving[left]
+        if movers.any():
+            choice[movers] = rng.choice(
+                space.n_blocks, size=int(movers.sum()), p=vacancies / vacancies.sum()
+            )
         last[left] = np.where(choice >= 0, choice, last[left])
         refused = is_newcomer[left] & ~assisted[left] & (rng.random(len(left)) < discrimination)
         month.rejected_by_landlords += int((refused & (choice >= 0)).sum())
@@ -559,7 +590,8 @@ def search_formal(  # noqa: PLR0913, PLR0917 - the seekers arrays are passed exp
     hh.tenure[rows] = Tenure.FORMAL_RENTER
     hh.kin[rows] = -1
     hh.arrears_months[rows] = 0
-    lost = ~won & (last >= 0)
+    hh.rooms[seekers[moving]] = rooms  # a mover's household keeps its size of home
+    lost = ~won & (last >= 0) & ~moving
     np.add.at(turned_away, last[lost], 1)  # applicants turned away, per block of last try
     return rows, turned_away
 
