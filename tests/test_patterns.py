@@ -41,13 +41,6 @@ def test_employment_rises_with_time_since_arrival(northern_runs):
         assert _employment_at(r, 12) < _employment_at(r, 36) < _employment_at(r, 60)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ratio 1.74 (below 1.8) since formal units are whole (no overfill past a block's "
-    "units): newcomer overcrowding fell from about 0.32 to 0.27 (months 25-48); the evidence "
-    "fact eu_overcrowding_ratio is still in its band (1.96 [1.84, 2.09]); housing.rooms_per_unit "
-    "is to be recalibrated (arrival-city calibrate), not hand-tuned here",
-)
 def test_newcomers_are_overcrowded_about_two_and_a_half_times_as_often(northern_runs):
     ratios = []
     for r in northern_runs:
