@@ -16,13 +16,18 @@ from model.processes import access
 from model.scenario import NationalParams
 
 PULSE = {"inflow.pattern": "sudden", "inflow.sudden_months": 3, "run.months": 72}
+# money follows: the city does not pay for housing newcomers itself (with it, the small northern
+# city's money binds, see test_where_the_city_pays_for_housing_money_binds_and_shows)
+MONEY_FOLLOWS = {"housing.municipal_accommodation_cost": 0.0}
 
 
 def test_a_pulse_builds_a_queue_that_clears_as_capacity_catches_up():
     peaks, late, twins, grown = [], [], [], []
     for seed in range(6):
-        ts = simulate(NORTH, seed=seed, overrides=PULSE).timeseries
-        twin = simulate(NORTH, seed=seed, overrides={**PULSE, "inflow.total": 0}).timeseries
+        ts = simulate(NORTH, seed=seed, overrides={**PULSE, **MONEY_FOLLOWS}).timeseries
+        twin = simulate(
+            NORTH, seed=seed, overrides={**PULSE, **MONEY_FOLLOWS, "inflow.total": 0}
+        ).timeseries
         wait = ts.mean_wait_months_newcomers.to_numpy()
         peaks.append(wait[:36].max())
         late.append(wait[-12:].mean())
@@ -53,8 +58,24 @@ def test_new_mandates_without_money_show_as_unfunded_capacity():
     assert_increases(funded, unfunded)
 
 
+def test_where_the_city_pays_for_housing_money_binds_and_shows():
+    # communal accommodation is paid before the services: after a pulse the city cannot keep its
+    # services, and the outputs say so (capacity it cannot fund, a budget gap)
+    pays = {**PULSE, "housing.municipal_accommodation_cost": 856.0}
+    free = {**PULSE, **MONEY_FOLLOWS}
+    assert_increases(
+        outcome(NORTH, free, "capacity_unfunded", from_month=24),
+        outcome(NORTH, pays, "capacity_unfunded", from_month=24),
+    )
+    assert_increases(
+        outcome(NORTH, free, "mean_wait_months_newcomers", from_month=48),
+        outcome(NORTH, pays, "mean_wait_months_newcomers", from_month=48),
+    )
+
+
 def test_better_data_lowers_unmet_need_where_money_follows():
-    low, high = {"governance.data_quality": 0.1}, {"governance.data_quality": 0.9}
+    low = {"governance.data_quality": 0.1, **MONEY_FOLLOWS}
+    high = {"governance.data_quality": 0.9, **MONEY_FOLLOWS}
     column = "unmet_need_rate_migrants"
     assert_increases(outcome(NORTH, high, column), outcome(NORTH, low, column))
 
