@@ -95,6 +95,8 @@ def run(month: Month, discrimination_factor: float) -> HousingMonth:
     network = network_pull(hh, space, p.inflow.profile.origin_groups, month.scale)
     previous = hh.tenure[seekers].copy()
     budget = rent_capacity(hh, mig, seekers, p, with_savings=True)
+    # a move is voluntary: movers take only a home the arrears test would not find unaffordable
+    budget[moving] = rent_capacity(hh, mig, seekers[moving], p, with_savings=False)
     _, applicants = search_formal(
         hh,
         seekers,
@@ -530,8 +532,10 @@ def search_formal(  # noqa: PLR0913, PLR0917 - the seekers arrays are passed exp
         discrimination: landlords' refusal chance for newcomers this month (default: the
             behavioural constant; the model passes it scaled by attitudes and policy).
         moving: per seeker, True for hosts moving home within the city (:func:`host_movers`):
-            they apply to vacant units at random, keep their home if they find none, keep their
-            rooms if they do, and are not counted as unmet demand.
+            they apply to vacant units at random, take one only if its rent for their rooms is
+            within ``budget`` (the model passes them the arrears test's budget, without savings),
+            keep their home if they find none, keep their rooms if they do, and are not counted
+            as unmet demand.
 
     Each seeker applies to one listing per round, for up to ``housing.application_rounds``
     rounds a month; who is refused or loses the draw for a place tries again among the vacancies
@@ -569,9 +573,12 @@ def search_formal(  # noqa: PLR0913, PLR0917 - the seekers arrays are passed exp
         )
         movers = moving[left]
         if movers.any():
-            choice[movers] = rng.choice(
+            drawn = rng.choice(
                 space.n_blocks, size=int(movers.sum()), p=vacancies / vacancies.sum()
             )
+            rows_moving = seekers[left[movers]]
+            new_rent = hh.rooms[rows_moving] * space.layer("rent")[drawn] / hp.rooms_per_unit
+            choice[movers] = np.where(new_rent <= budget[left[movers]], drawn, -1)
         last[left] = np.where(choice >= 0, choice, last[left])
         refused = is_newcomer[left] & ~assisted[left] & (rng.random(len(left)) < discrimination)
         month.rejected_by_landlords += int((refused & (choice >= 0)).sum())
