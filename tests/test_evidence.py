@@ -39,10 +39,6 @@ SMALL = {
 KNOWN_SIGN_MISSES = {
     "de_employment_ban": "the model delays work during a ban but has no scarring of motivation "
     "or skills afterwards (docs/EVIDENCE.md)",
-    "oecd_unfunded_city_costs": "the 670 EUR lump sum is paid per person while the model's "
-    "city pays asylum benefits per adult only and no state-reception costs; the municipal "
-    "accommodation it pays reaches only the few it houses, so over 24 months the lump sum "
-    "still over-funds the city (docs/EVIDENCE.md)",
 }
 
 
