@@ -245,6 +245,8 @@ def test_language_switch_changes_the_labels(page):
     assert page.locator(".tab-lessons").text_content().strip() == "Lessons"
     page.locator(".language-switch").click()
     page.get_by_text("Règles nationales").wait_for()
+    # the tabs re-render after the panels: wait for the label rather than read it at once
+    page.locator(".tab-lessons", has_text="Leçons").wait_for()
     assert page.locator(".tab-lessons").text_content().strip() == "Leçons"
     page.locator(".page-title", has_text="Ville d'arrivée — page des formateurs").wait_for()
     assert (
