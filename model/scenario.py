@@ -786,8 +786,9 @@ class HousingParams(Section):
         0.05,
         "1/month",
         "share of host renter households who move home within the city each month; they apply "
-        "to vacant units at random and keep their home until they find one, so the units they "
-        "leave come free for others (Germany: about 10 % of households move a year)",
+        "to vacant units at random, take only one their budget passes the arrears test for, and "
+        "keep their home until they find one, so the units they leave come free for others "
+        "(Germany: about 10 % of households move a year)",
     )
     communal_until_decision: bool = Field(
         False,
