@@ -177,6 +177,13 @@ def test_page_loads_offline_with_no_console_errors(page):
     assert page.watch.local > 10  # the page's scripts, styles and fonts came from this server
 
 
+def test_the_tab_is_titled_before_the_page_has_loaded(server):
+    with urllib.request.urlopen(server, timeout=30) as response:
+        html = response.read().decode()
+    assert "<title>Arrival city</title>" in html
+    assert "Solara" not in html.split("<title>")[1].split("</title>")[0]
+
+
 def test_moving_a_lever_and_running_changes_the_plotted_outcome(page):
     page.locator(".run-months [role=slider]").focus()
     page.keyboard.press("Home")  # the shortest horizon: 6 months

@@ -22,6 +22,8 @@ OFFLINE_ENV = {
     "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false",
     "SOLARA_ASSETS_FONTAWESOME_ENABLED": "false",
     "SOLARA_THEME_LOADER": "plain",
+    # the tab's title until the page has loaded (then solara.Title sets it in the chosen language)
+    "SOLARA_THEME_TITLE": "Arrival city",
 }
 
 
