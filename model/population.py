@@ -17,7 +17,7 @@ MIGRANT_COLUMNS: dict[str, tuple[Any, tuple[int, ...]]] = {
     "arrival_month": (np.int32, ()),
     "origin": (np.int8, ()),
     "status": (np.int8, ()),
-    "work_permit": (np.bool_, ()),  # holds a work permit should protection need one
+    "work_permit": (np.bool_, ()),  # holds a work permit, issued at a formal hire
     "decision_month": (np.int32, ()),
     "leaving": (np.bool_, ()),
     "age_band": (np.int8, ()),

@@ -337,17 +337,41 @@ class NationalParams(Section):
     work_wait_months: int = P(
         3, 0, 60, "months", "waiting period before pending claimants may work"
     )
-    protected_work_permit_share: float = P(
-        1.0,
+    protection_needs_permit: bool = Field(
+        False,
+        description="protected persons may work formally only with a work permit that an "
+        "employer obtains when hiring them (Turkey's temporary protection: Regulation on Work "
+        "Permits of Foreigners under Temporary Protection, Official Gazette 29594, 15 January "
+        "2016, Art. 4-5); false: protection carries full work rights (EU, Directive 2011/95/EU "
+        "Art. 26)",
+    )
+    protected_permit_rate: float = P(
+        0.00131,
+        0.0,
+        0.1,
+        "1/month",
+        "work permits the state issues to protected persons a month, per protected person of "
+        "working age eligible for one; formal hires beyond them do not go ahead (read only if "
+        "protection_needs_permit). Turkey: 132,497 permits to Syrians 2016-2019 (Ministry of "
+        "Family, Labour and Social Services), 2.1 million Syrians of working age (ILO Office "
+        "for Turkey 2018): 132,497 / 4 / 12 / 2,100,000 = 0.00131",
+    )
+    protected_permit_wait_months: int = P(
+        6,
+        0,
+        60,
+        "months",
+        "months under protection (from arrival) before an employer may apply for a permit "
+        "(Regulation on Work Permits of Foreigners under Temporary Protection 2016, Art. 5)",
+    )
+    protected_permit_quota: float = P(
+        0.1,
         0.0,
         1.0,
-        "share",
-        "share of protected persons who hold a work permit, drawn once per person on arrival; "
-        "only holders may work formally (1: protection carries full work rights, as in Germany "
-        "and the EU, Directive 2011/95/EU Art. 26; Turkey: temporary protection gives no work "
-        "right by itself, the employer applies for a permit, Regulation on Work Permits of "
-        "Foreigners under Temporary Protection, Official Gazette 29594, 15 January 2016; "
-        "132,497 permits to Syrians 2016-2019 for 2.1 million of working age: 0.063)",
+        "ratio",
+        "permit holders in formal work at most this share of hosts in formal work (Regulation "
+        "on Work Permits of Foreigners under Temporary Protection 2016, Art. 8: 10 % of a "
+        "firm's Turkish workers, applied here to the city's formal workforce)",
     )
     asylum_allowance: float = P(
         450.0, 0.0, 10_000, "currency/month", "allowance paid to asylum seekers awaiting a decision"

@@ -59,7 +59,6 @@ def run(month: Month, count: int) -> InflowMonth:
         arrival_month=t,
         origin=draw["origin"],
         status=draw["status"],
-        work_permit=work_permits(count, p.national.protected_work_permit_share, rng),
         decision_month=-1,
         age_band=draw["age_band"],
         female=draw["female"],
@@ -173,19 +172,6 @@ def monthly_agents(inflow: InflowParams, months: int, scale: float) -> np.ndarra
     end = min(months, len(counts))
     out[:end] = counts[:end]
     return out
-
-
-def work_permits(n: int, share: float, rng: np.random.Generator) -> np.ndarray:
-    """Who of ``n`` arrivals holds a work permit, should their protection status need one.
-
-    Drawn once per person: the permit stands for an employer who applies for it and renews it
-    (Turkey, Regulation on Work Permits of Foreigners under Temporary Protection, 2016). A share
-    of 1 (protection carries work rights, as in the EU) gives everyone one and draws nothing, so
-    that the random stream of such runs is unchanged.
-    """
-    if share >= 1:
-        return np.ones(n, dtype=bool)
-    return rng.random(n) < share
 
 
 def draw_profile(profile: Profile, n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:

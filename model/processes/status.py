@@ -19,6 +19,7 @@ from model.population import Table
 from model.scenario import BehaviourParams, LabourParams, NationalParams
 
 YOUTH_BAND = 0  # age band of arrivals aged 18-29
+WORKING_AGE_BANDS = 2  # age bands 0 (18-29) and 1 (30-59): of working age
 FAST_TRACK_RATE = 0.05  # 1/month: recognition chance of credential holders at full fast-track
 # shape of the Gamma distribution of asylum processing delays (dimensionless): 2 gives a
 # right-skewed delay with a mode at half the mean, as in the spread of BAMF durations (assumption)
@@ -107,19 +108,76 @@ def regularise(
 
 
 def may_work_formally(mig: Table, t: int, national: NationalParams) -> np.ndarray:
-    """Who has the right to formal work this month.
+    """Who has the right to formal work (or to seek it) this month.
 
-    Citizens and regular residents always; protected persons if they hold a work permit
-    (``mig.work_permit``, drawn on arrival with ``national.protected_work_permit_share``: all of
-    them where protection carries work rights, a few where, as under Turkey's temporary
-    protection, an employer must apply for each permit); pending claimants as the national rule
-    says.
+    Citizens and regular residents always; protected persons always where protection carries
+    work rights, and where it needs a permit (``national.protection_needs_permit``) those who
+    hold one or whose employer may apply for one (``protected_permit_wait_months`` after
+    arrival): the permit itself is issued at the hire (:func:`issue_permits`); pending
+    claimants as the national rule says.
     """
-    permitted = (mig.status == Status.PROTECTED) & mig.work_permit
-    secure = (mig.origin != Origin.INTERNATIONAL) | (mig.status == Status.REGULAR) | permitted
+    protected = mig.status == Status.PROTECTED
+    if national.protection_needs_permit:
+        protected &= mig.work_permit | permit_applicable(mig, t, national)
+    secure = (mig.origin != Origin.INTERNATIONAL) | (mig.status == Status.REGULAR) | protected
     waited = (t - mig.arrival_month) >= national.work_wait_months
     pending_ok = (mig.status == Status.ASYLUM_PENDING) & national.work_while_pending & waited
     return secure | pending_ok
+
+
+def permit_applicable(mig: Table, t: int, national: NationalParams) -> np.ndarray:
+    """Protected persons under protection long enough for an employer to apply for a permit."""
+    waited = (t - mig.arrival_month) >= national.protected_permit_wait_months
+    return (mig.status == Status.PROTECTED) & waited
+
+
+def issue_permits(
+    mig: Table,
+    offered: np.ndarray,
+    host_formal_workers: int,
+    national: NationalParams,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Which formal hires go ahead where protection needs a work permit.
+
+    A protected person without a permit is hired formally only if the employer obtains one:
+    the state issues at most ``protected_permit_rate`` permits a month per protected person of
+    working age (a binomial draw), and permit holders in formal work stay within
+    ``protected_permit_quota`` of the hosts in formal work. Permits go to a random choice of the
+    month's hires that need one; the others' hires do not go ahead. Those who get one hold it
+    while the job lasts (:func:`lapse_permits`).
+
+    Args:
+        mig: the newcomers' table (``work_permit`` set for the permits issued).
+        offered: indices of the newcomers matched to a formal job this month.
+        host_formal_workers: hosts in formal work (agents).
+        national: the national rules.
+        rng: the model's generator.
+
+    Returns:
+        Boolean mask over ``offered``: the hires that go ahead.
+    """
+    goes_ahead = np.ones(len(offered), dtype=bool)
+    if not national.protection_needs_permit:
+        return goes_ahead
+    protected = mig.present & (mig.status == Status.PROTECTED)
+    needs = np.flatnonzero(protected[offered] & ~mig.work_permit[offered])
+    if len(needs) == 0:
+        return goes_ahead
+    working_age = protected & (mig.age_band < WORKING_AGE_BANDS)
+    issued_nationally = rng.binomial(int(working_age.sum()), national.protected_permit_rate)
+    holders = int((protected & mig.work_permit & (mig.employment == Employment.FORMAL)).sum())
+    room = max(int(national.protected_permit_quota * host_formal_workers) - holders, 0)
+    granted = rng.permutation(needs)[: min(issued_nationally, room)]
+    goes_ahead[needs] = False
+    goes_ahead[granted] = True
+    mig.work_permit[offered[granted]] = True
+    return goes_ahead
+
+
+def lapse_permits(mig: Table, lost: np.ndarray) -> None:
+    """Permits end with the job they were issued for: a new employer applies anew."""
+    mig.work_permit[lost] = False
 
 
 def erode_employability(

@@ -197,7 +197,15 @@ def run(
         rng,
     )
     host_employment[host_formal_seekers[hired[: len(host_formal_seekers)]]] = Employment.FORMAL
-    mig_hired = mig_seekers[hired[len(host_formal_seekers) :]]
+    mig_matched = hired[len(host_formal_seekers) :]  # a view: writes go to ``hired``
+    mig_matched[mig_matched] = status.issue_permits(
+        mig,
+        mig_seekers[mig_matched],
+        int((host_employment == Employment.FORMAL).sum()),
+        p.national,
+        rng,
+    )
+    mig_hired = mig_seekers[mig_matched]
     mig.employment[mig_hired] = Employment.FORMAL
     filled += np.bincount(formal_segment[hired], minlength=N_SEGMENTS)[:N_SEGMENTS]
     filled[INFORMAL] -= informal_before[mig_hired].sum()  # they leave informal work
@@ -240,6 +248,7 @@ def separate(month: Month, host_employment: np.ndarray, in_force: np.ndarray) ->
         rng,
     )
     mig.employment[lost] = Employment.NONE
+    status.lapse_permits(mig, lost)
     host_lost = in_force & separations(
         host_employment, b.job_separation_formal, b.job_separation_informal, rng
     )
