@@ -106,6 +106,14 @@ CONTEXT: dict[str, dict[str, Any]] = {
         "governance.vertical_coherence": 0.8,
     },
     **{f"city.cost_per_case.{s}": {"governance.competences": 1.0} for s in SECTORS},
+    # the permit rules are read only where protection needs a work permit
+    "national.protected_permit_rate": {"national.protection_needs_permit": True},
+    "national.protected_permit_wait_months": {"national.protection_needs_permit": True},
+    # the quota binds only once permits are issued: a rate that issues some every month
+    "national.protected_permit_quota": {
+        "national.protection_needs_permit": True,
+        "national.protected_permit_rate": 0.1,
+    },
     # the tolerated are rejected claimants who stay
     "national.tolerated_allowance_share": {
         "national.recognition_rate": 0.1,
@@ -129,6 +137,8 @@ CHANGES: dict[str, Any] = {
     "housing.application_rounds": 2,
     # at 0.75 (the rule's choice) no irregular newcomer's reception need changes a count here
     "national.entitlements.irregular.reception": 1.0,
+    # the city-wide quota binds only near 0: permit holders are a few agents here
+    "national.protected_permit_quota": 0.0,
     # above about 0.7 one visit to the one-stop shop informs newcomers fully either way
     "services.information_gain_one_stop": 0.1,
 }
