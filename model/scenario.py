@@ -351,10 +351,11 @@ class NationalParams(Section):
         0.1,
         "1/month",
         "work permits the state issues to protected persons a month, per protected person of "
-        "working age eligible for one; formal hires beyond them do not go ahead (read only if "
-        "protection_needs_permit). Turkey: 132,497 permits to Syrians 2016-2019 (Ministry of "
-        "Family, Labour and Social Services), 2.1 million Syrians of working age (ILO Office "
-        "for Turkey 2018): 132,497 / 4 / 12 / 2,100,000 = 0.00131",
+        "working age (eligible or not, as in the source's count); formal hires beyond them do "
+        "not go ahead (read only if protection_needs_permit). Turkey: 132,497 permits to "
+        "Syrians 2016-2019 (Ministry of Family, Labour and Social Services), 2.1 million "
+        "Syrians of working age (ILO Office for Turkey 2018): 132,497 / 4 / 12 / 2,100,000 "
+        "= 0.00131",
     )
     protected_permit_wait_months: int = P(
         6,
