@@ -60,11 +60,12 @@ def run(seed: int, total: int, overrides: dict) -> dict[str, np.ndarray]:
     }
 
 
-def interval(values: list[float]) -> str:
-    """Mean and 95 % t-interval over seeds, in per cent."""
+def interval(values: list[float], sign: str = "+") -> str:
+    """Mean and 95 % t-interval over seeds, in per cent (``sign=""`` for a level)."""
     v = 100 * np.asarray(values)
     half = stats.t.ppf(0.975, len(v) - 1) * v.std(ddof=1) / np.sqrt(len(v)) if len(v) > 1 else 0.0
-    return f"{v.mean():+.1f} [{v.mean() - half:+.1f}, {v.mean() + half:+.1f}] %"
+    low, mean, high = v.mean() - half, v.mean(), v.mean() + half
+    return f"{mean:{sign}.1f} [{low:{sign}.1f}, {high:{sign}.1f}] %"
 
 
 def main(seeds: list[int], overrides: dict) -> None:
@@ -83,7 +84,7 @@ def main(seeds: list[int], overrides: dict) -> None:
     print(f"  fixed-weight rent effect:       {interval(fixed)}")
     for k, name in enumerate(("centre", "inner", "periphery", "edge")):
         print(f"  {name} rent effect:{' ' * (21 - len(name))}{interval([r[k] for r in rings])}")
-    print(f"  formal vacancy at month 48:     {interval(vac)} (twin: month-0 rate)")
+    print(f"  formal vacancy at month 48:     {interval(vac, sign='')} (twin: month-0 rate)")
     print(
         "  newcomers at month 48: "
         + ", ".join(f"{t.name.lower()} {100 * shares[t]:.0f} %" for t in Tenure if shares[t] > 0)
