@@ -440,7 +440,13 @@ class BehaviourParams(Section):
         0.3, 0.0, 3.0, "1/month", "monthly rent change per unit of excess occupancy"
     )
     construction_lag_months: float = P(
-        24.0, 1.0, 120.0, "months", "mean time from a start to a completed formal unit"
+        24.0,
+        1.0,
+        120.0,
+        "months",
+        "mean time from a start to a completed formal unit (Germany: permit to completion about "
+        "22 months, multi-family 26-30, Destatis; Colombia: 33, pre-sales of 9.1 months before "
+        "building starts, Camacol, plus 24 months of building, Portafolio; docs/ODD.md)",
     )
     eviction_rate_informal: float = P(
         0.004, 0.0, 0.2, "1/month", "eviction chance of informal tenants"
@@ -889,7 +895,9 @@ class HousingParams(Section):
         0.0,
         3.0,
         "ratio",
-        "long-run change in formal units per unit of rent above its cost-based level",
+        "long-run change in formal units per unit of rent above its cost-based level (OECD "
+        "range 0.2-0.8, Caldera & Johansson 2013; no Colombian estimate of this stock "
+        "elasticity was found: docs/ODD.md, 'Grounding of the southern and megacity presets')",
     )
     starts_adjustment_months: float = P(
         4.0,
