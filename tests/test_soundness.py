@@ -98,26 +98,8 @@ def headline(scale: float, seed: int) -> pd.Series:
     return out
 
 
-# outcomes that still depend on the scale, with what was measured (northern, months 25-48, 6 seeds)
-SCALE_DEPENDENT = {
-    "dissimilarity_index": "D* 0.349 at scale 1 vs 0.401 at scale 5 since hosts move home (the "
-    "vacancy chain; 0.357 vs 0.392 and 0.44 vs 0.40 on earlier versions): a gap of about "
-    "0.04-0.05, "
-    "at the edge of seed noise, not traced; at scale 5 movers and newcomers are agents of five "
-    "households (docs/ODD.md §7.11). Not strict: with these seeds it passes or fails by a hair",
-}
-
-
 @pytest.mark.slow
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(n, marks=pytest.mark.xfail(strict=False, reason=SCALE_DEPENDENT[n]))
-        if n in SCALE_DEPENDENT
-        else n
-        for n in HEADLINES
-    ],
-)
+@pytest.mark.parametrize("name", HEADLINES)
 def test_scale_one_and_five_agree_within_seed_noise(name):
     seeds = range(6)
     one = np.array([headline(1.0, s)[name] for s in seeds])
