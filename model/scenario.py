@@ -483,8 +483,8 @@ class BehaviourParams(Section):
         0.0,
         1.0,
         "share",
-        "cut in the job search (formal and informal) of mothers of a child under school age "
-        "without a childcare place (assumption)",
+        "cut in the job search (formal and informal) and in the monthly course registration of "
+        "mothers of a child under school age without a childcare place (assumption)",
     )
     job_finding_informal: float = P(
         0.05,
