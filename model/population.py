@@ -25,6 +25,7 @@ MIGRANT_COLUMNS: dict[str, tuple[Any, tuple[int, ...]]] = {
     "health_need": (np.float32, ()),
     "skill": (np.int8, ()),
     "inexperienced": (np.bool_, ()),  # no work experience before arrival
+    "carer": (np.bool_, ()),  # a mother of a child under school age without a childcare place
     "credentials": (np.bool_, ()),
     "recognised": (np.bool_, ()),
     "language": (np.float32, ()),

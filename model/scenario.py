@@ -250,6 +250,15 @@ class Profile(Section):
         "arriving women with work experience before arrival (1: none lacks it; northern preset "
         "0.50, IAB-BAMF-SOEP 2016 wave, Brücker, Rother & Schupp 2016, docs/ODD.md)",
     )
+    young_child_share: float = P(
+        1.0,
+        0,
+        1,
+        "share",
+        "of arriving parents (children in the household), share whose youngest child is under "
+        "school age (1: all, an assumption; northern preset 0.67, about two thirds of refugee "
+        "families with children, Bujard, Diehl, Kreyenfeld, Spieß et al. 2019, docs/ODD.md)",
+    )
     dependents_mean: float = P(1.0, 0, 6, "persons", "mean accompanying dependents per adult")
     children_share: float = P(
         0.7, 0, 1, "share", "of dependents, share who are school-age children"
@@ -470,7 +479,12 @@ class BehaviourParams(Section):
     )
     language_course_gain: float = P(0.05, 0.0, 0.5, "score", "gain from one served course month")
     childcare_barrier: float = P(
-        0.6, 0.0, 1.0, "share", "cut in the job search of mothers of children without childcare"
+        0.6,
+        0.0,
+        1.0,
+        "share",
+        "cut in the job search (formal and informal) and in the monthly course registration of "
+        "mothers of a child under school age without a childcare place (assumption)",
     )
     job_finding_informal: float = P(
         0.05,
@@ -601,6 +615,15 @@ class ServicesParams(Section):
     )
     childcare_conflict: float = P(
         0.15, 0.0, 1.0, "share", "requests forgone by parents (no childcare)"
+    )
+    childcare_place_share: float = P(
+        0.0,
+        0.0,
+        1.0,
+        "share",
+        "newcomers' children under school age with a childcare (Kita) place, drawn per parent on "
+        "arrival (0: none, an assumption; northern preset 0.48, the mean of 15 % under 3 and "
+        "80 % aged 3 to school entry, Gambaro, Liebau, Peter & Weinhardt 2017, docs/ODD.md)",
     )
     language_floor: float = P(
         0.4, 0.0, 1.0, "share", "request chance of someone with no language (relative)"

@@ -89,3 +89,39 @@ def test_courses_admit_refugees_and_pending_claimants_with_good_prospects(pendin
     mig.append(4, status=status, origin=Origin.INTERNATIONAL)
     got = admitted(mig, pending_access, np.random.default_rng(0)).tolist()
     assert got == [True, True, bool(pending_access), False]
+
+
+def _registration_months(barrier: float) -> tuple[float, float]:
+    """Mean months from arrival to course registration: (carers, the others)."""
+    from model.city import ArrivalCity
+
+    model = ArrivalCity(
+        CITY,
+        seed=2,
+        overrides={
+            "behaviour.childcare_barrier": barrier,
+            "inflow.profile.young_child_share": 1.0,
+            "services.childcare_place_share": 0.0,
+            "run.months": 24,
+        },
+    )
+    first = {}
+    while model.running:
+        model.step()
+        mig = model.population.migrants
+        started = np.flatnonzero((mig.course_registered >= 0) | (mig.course_end >= 0))
+        for row in started.tolist():
+            first.setdefault(row, model.steps - int(mig.arrival_month[row]))
+    mig = model.population.migrants
+    rows = np.array(sorted(first))
+    delay = np.array([first[r] for r in rows], dtype=float)
+    return float(delay[mig.carer[rows]].mean()), float(delay[~mig.carer[rows]].mean())
+
+
+def test_the_childcare_barrier_delays_carers_course_registration():
+    carers_free, others_free = _registration_months(0.0)
+    carers_cut, others_cut = _registration_months(0.8)
+    assert carers_free == pytest.approx(others_free, abs=0.7)  # no barrier: the same pace
+    # a monthly chance cut by 0.8 (0.3 -> 0.06): carers register months later, the others not
+    assert carers_cut > carers_free + 2.0
+    assert others_cut == pytest.approx(others_free, abs=0.7)

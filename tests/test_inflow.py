@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from model.processes.inflow import draw_profile, monthly_agents, schedule_weights
+from model.processes.inflow import carers, draw_profile, monthly_agents, schedule_weights
 from model.scenario import InflowParams, Profile
 
 
@@ -97,3 +97,37 @@ def test_a_profile_without_the_input_keeps_its_random_stream():
         assert np.array_equal(without[key], with_input[key]), key
     a.random(500)  # the input's only cost is one uniform per person, taken after the rest
     assert a.random() == b.random()
+
+
+def test_young_children_are_drawn_among_parents_at_the_profile_share():
+    draw = draw_profile(Profile(young_child_share=0.67), 40_000, np.random.default_rng(4))
+    parent, young = draw["children"] > 0, draw["young_child"]
+    assert not young[~parent].any()  # only parents have a youngest child
+    assert young[parent].mean() == pytest.approx(0.67, abs=0.01)
+
+
+def test_carers_are_mothers_of_a_young_child_without_a_childcare_place():
+    rng = np.random.default_rng(5)
+    n = 40_000
+    female, young_child = rng.random(n) < 0.5, rng.random(n) < 0.6
+    carer = carers(female, young_child, 0.48, np.random.default_rng(6))
+    assert not carer[~female].any()  # fathers are never carers
+    assert not carer[~young_child].any()  # nor mothers whose children are all of school age
+    assert carer[female & young_child].mean() == pytest.approx(0.52, abs=0.01)
+
+
+def test_no_childcare_places_make_every_mother_of_a_young_child_a_carer_drawing_nothing():
+    rng = np.random.default_rng(7)
+    female = np.array([True, True, False, True])
+    young_child = np.array([True, False, True, True])
+    assert carers(female, young_child, 0.0, rng).tolist() == [True, False, False, True]
+    assert rng.random() == np.random.default_rng(7).random()  # its stream is untouched
+
+
+def test_a_profile_without_the_young_child_share_keeps_its_random_stream():
+    a, b = np.random.default_rng(8), np.random.default_rng(8)
+    without = draw_profile(Profile(), 500, a)
+    with_input = draw_profile(Profile(young_child_share=0.5), 500, b)
+    assert np.array_equal(without["young_child"], without["children"] > 0)
+    for key in without.keys() - {"young_child"}:  # the draw comes last: the rest is unchanged
+        assert np.array_equal(without[key], with_input[key]), key

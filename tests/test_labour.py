@@ -216,3 +216,38 @@ def test_the_work_experience_gap_lowers_womens_employment_relative_to_mens():
         return float(np.mean(values))
 
     assert ratio(0.0) < ratio(1.0) - 0.1
+
+
+def _carers_at_the_end(**overrides) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Working-age newcomers present at the end: (carer, female, employment)."""
+    from model.city import ArrivalCity
+
+    model = ArrivalCity(small_scenario(**overrides), seed=1)
+    while model.running:
+        model.step()
+    mig = model.population.migrants
+    here = mig.present & (mig.age_band < work.WORKING_AGE_BANDS)
+    return mig.carer[here], mig.female[here], mig.employment[here]
+
+
+def test_a_full_childcare_barrier_keeps_carers_out_of_formal_and_informal_work():
+    carer, female, employment = _carers_at_the_end(
+        **{
+            "behaviour.childcare_barrier": 1.0,
+            "city.informal_jobs_per_resident": 0.05,  # informal work open to all who search
+            "inflow.profile.young_child_share": 1.0,
+            "services.childcare_place_share": 0.0,
+        }
+    )
+    assert carer.sum() > 20  # mothers of young children without a place are there
+    assert (employment[carer] == Employment.NONE).all()  # they search neither market
+    others = female & ~carer
+    assert (employment[others] == Employment.INFORMAL).any()  # while informal work is there
+    assert (employment[others] != Employment.NONE).mean() > 0.2
+
+
+def test_mothers_whose_children_have_places_are_no_carers():
+    carer, female, _ = _carers_at_the_end(
+        **{"inflow.profile.young_child_share": 1.0, "services.childcare_place_share": 1.0}
+    )
+    assert female.sum() > 50 and not carer.any()

@@ -89,6 +89,12 @@ CONTEXT: dict[str, dict[str, Any]] = {
     "services.reception_need_uninformed": {"services.uninformed_below": 0.9},
     # undecided claimants stay housed past a short state reception
     "housing.communal_until_decision": {"housing.reception_housing_months": 2},
+    # evictions for arrears need renters in arrears: without housing benefit there are always
+    # some, whichever path the few households of this small city take
+    "behaviour.eviction_rate_arrears": {"national.housing_benefit": 0.0},
+    "housing.arrears_months_to_notice": {"national.housing_benefit": 0.0},
+    # the room shortfall weighs in a choice only where seekers see several listings they can take
+    "housing.room_shortfall_aversion": {"city.housing_vacancy_rate": 0.05},
     "labour.employability_floor": {"behaviour.employability_erosion": 0.05},
     "labour.employability_rebuild": {"behaviour.employability_erosion": 0.05},
     # the factor acts on newcomers without work experience: the default profile has none

@@ -8,10 +8,14 @@ Germany the BAMF) pays providers per participant and month, sizes the line to th
 it sees plus a share of the waiting list, decides the money late (``course_funding_lag_months``)
 and providers recruit teachers late (``course_recruit_months``) and add rooms late
 (``planning.places_lag_months``): a sudden inflow builds a waiting list that clears as seats catch
-up. The month-0 line (``course_seats_per_100k``) is the standing capacity the city's share of the
-national system has, which is never shed. Source: seed, Apporter des réponses ciblées ("Ces
-services comprennent des cours de langue"); waits of 4-8 months in German integration courses in
-2016-2018 (Bundesrechnungshof 2021; BMI answer to Bundestag question, 2019), docs/ODD.md §7.6b.
+up. Mothers of a child under school age without a childcare place register less often a month
+(the search cut ``behaviour.childcare_barrier``): refugee women attend integration courses less
+often and later than men, access and childcare being the barrier (Worbs & Baraulina 2017, BAMF
+Brief Analysis 1/2017). The month-0 line (``course_seats_per_100k``) is the standing capacity
+the city's share of the national system has, which is never shed. Source: seed, Apporter des
+réponses ciblées ("Ces services comprennent des cours de langue"); waits of 4-8 months in German
+integration courses in 2016-2018 (Bundesrechnungshof 2021; BMI answer to Bundestag question,
+2019), docs/ODD.md §7.6b.
 """
 
 from __future__ import annotations
@@ -118,7 +122,9 @@ def run(month: Month, line: CourseLine) -> CoursesMonth:
     adult = mig.present & (mig.age_band < WORKING_AGE_BANDS)
     weak = mig.language < sp.language_need_below
     eligible = adult & weak & free & admitted(mig, sp.course_access_pending, rng)
-    registers = eligible & (rng.random(mig.n) < sp.language_need)
+    # mothers of a young child without a childcare place register later (Worbs & Baraulina 2017)
+    need = sp.language_need * (1.0 - p.behaviour.childcare_barrier * mig.carer)
+    registers = eligible & (rng.random(mig.n) < need)
     mig.course_registered[registers] = t
     started_rows = start_classes(mig.course_registered, line.seats, mig.course_end, t, sp, scale)
     wait = float((t - mig.course_registered[started_rows]).mean()) if len(started_rows) else 0.0

@@ -65,6 +65,7 @@ def run(month: Month, count: int) -> InflowMonth:
         health_need=draw["health_need"],
         skill=draw["skill"],
         inexperienced=draw["inexperienced"],
+        carer=carers(draw["female"], draw["young_child"], p.services.childcare_place_share, rng),
         credentials=draw["credentials"],
         language=draw["language"],
         information=np.where(
@@ -225,7 +226,34 @@ def draw_profile(profile: Profile, n: int, rng: np.random.Generator) -> dict[str
     }
     # drawn last, so that the draws above keep their random stream
     draw["inexperienced"] = _inexperienced(profile, draw["female"], rng)
+    draw["young_child"] = _young_child(profile.young_child_share, children > 0, rng)
     return draw
+
+
+def _young_child(share: float, parent: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Which parents' youngest child is under school age (``share`` of parents).
+
+    No random number is drawn when the share is 1 (every parent), so that profiles without the
+    input keep their random stream.
+    """
+    if share >= 1.0:
+        return parent.copy()
+    return parent & (rng.random(len(parent)) < share)
+
+
+def carers(
+    female: np.ndarray, young_child: np.ndarray, place_share: float, rng: np.random.Generator
+) -> np.ndarray:
+    """Mothers of a child under school age who found no childcare place for it.
+
+    A parent finds a place with chance ``place_share`` (``services.childcare_place_share``),
+    drawn once on arrival. No random number is drawn when the share is 0 (no places), so that
+    scenarios without the input keep their random stream.
+    """
+    mothers = female & young_child
+    if place_share <= 0.0:
+        return mothers
+    return mothers & (rng.random(len(female)) >= place_share)
 
 
 def _inexperienced(profile: Profile, female: np.ndarray, rng: np.random.Generator) -> np.ndarray:

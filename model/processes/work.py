@@ -181,7 +181,7 @@ def run(
         mig.language[mig_seekers],
         seeker_access(month, mig_seekers),
         min(1.0, b.hiring_discrimination * discrimination_factor * (1 - employer_openness)),
-        carer=mig.female[mig_seekers] & (hh.children[mig.household[mig_seekers]] > 0),
+        carer=mig.carer[mig_seekers],
         childcare_barrier=b.childcare_barrier,
         labour=lab,
         inexperienced=mig.inexperienced[mig_seekers],
@@ -209,13 +209,16 @@ def run(
     mig.employment[mig_hired] = Employment.FORMAL
     filled += np.bincount(formal_segment[hired], minlength=N_SEGMENTS)[:N_SEGMENTS]
     filled[INFORMAL] -= informal_before[mig_hired].sum()  # they leave informal work
-    # informal work: hosts' informal workers and idle newcomers draw from one pool
+    # informal work: hosts' informal workers and idle newcomers draw from one pool; carers search
+    # less here too (the childcare barrier cuts the search, whatever the job)
     idle = np.flatnonzero(working_age & (mig.employment == Employment.NONE))
     informal_seekers = len(host_informal_seekers) + len(idle)
     vacancies = np.maximum(market.jobs - filled, 0.0)
     found = match(
         np.full(informal_seekers, INFORMAL),
-        np.ones(informal_seekers),
+        np.concatenate(
+            [np.ones(len(host_informal_seekers)), 1.0 - b.childcare_barrier * mig.carer[idle]]
+        ),
         vacancies,
         market.efficiency,
         lab.matching_elasticity,
@@ -364,7 +367,8 @@ def migrant_hiring_score(  # noqa: PLR0913, PLR0917 - one array per hiring facto
 ) -> np.ndarray:
     """Relative formal-hiring chance of newcomer seekers (a host seeker scores 1).
 
-    ``carer`` marks mothers of young children without childcare, whose search is cut by
+    ``carer`` marks mothers of a child under school age without a childcare place (drawn on
+    arrival, :func:`model.processes.inflow.carers`), whose search is cut by
     ``childcare_barrier``; ``inexperienced`` marks those who had no work experience before
     arrival, whose chance is ``labour.work_experience_factor`` of an experienced one's.
     """
