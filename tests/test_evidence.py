@@ -37,8 +37,9 @@ SMALL = {
     },
 }
 KNOWN_SIGN_MISSES = {
-    "de_employment_ban": "the model delays work during a ban but has no scarring of motivation "
-    "or skills afterwards (docs/EVIDENCE.md)",
+    "de_employment_ban": "idle months erode employability whatever keeps a newcomer idle, and "
+    "few claimants would find work in months 3-10 anyway, so a longer ban adds few idle months; "
+    "the paper's effect is discouragement by the ban itself (docs/EVIDENCE.md)",
 }
 
 
