@@ -191,8 +191,9 @@ def test_ctrl_c_during_a_sweep_keeps_what_was_stored_and_exits_130(tmp_path):
         tmp_path,
         '[parameters]\n"governance.resources" = '
         "[0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2, 1.3, 1.4, 1.5, 1.6]\n",
-    )  # many runs, so that Ctrl-C lands well before the sweep's end even on a loaded machine
-    path.write_text(path.read_text().replace("months = 6", "months = 24"))
+    )  # many runs: Ctrl-C must land well before the sweep's end, even on a loaded machine
+    text = path.read_text().replace("months = 6", "months = 24")
+    path.write_text(text.replace("replicates = 1", "replicates = 3"))  # 42 runs
     database = tmp_path / "results.db"
     proc = subprocess.Popen(
         [
@@ -227,7 +228,7 @@ def test_ctrl_c_during_a_sweep_keeps_what_was_stored_and_exits_130(tmp_path):
         done = conn.execute("select count(*) from runs where status='done'").fetchone()[0]
     assert done == stored >= 1
     report = run_sweep(path, db=db(tmp_path), progress=False)
-    assert report.already_done == stored and report.executed == 14 - stored
+    assert report.already_done == stored and report.executed == 42 - stored
 
 
 # ---------------------------------------------------------------- 4. nonsense accepted
