@@ -207,9 +207,9 @@ def test_ctrl_c_during_a_sweep_keeps_what_was_stored_and_exits_130(tmp_path):
         *("--db", db(tmp_path), "--workers", "1", "--quiet"),
     ]
     proc = subprocess.Popen(
-        # as a shell starts a foreground job: Ctrl-C neither ignored nor blocked (a child inherits
-        # both from this process, and in the full suite something run before in the same worker
-        # could leave SIGINT ignored or blocked: the sweep then finished and exited 0)
+        # as a shell starts a foreground job: Ctrl-C neither ignored nor blocked. A child inherits
+        # both, and a test suite started in the background (`make test &`, nohup, some CI
+        # runners) has SIGINT ignored: the sweep then never saw Ctrl-C and exited 0
         [sys.executable, "-c", AS_FROM_A_SHELL, *command],
         cwd=ROOT,
         stdout=subprocess.PIPE,
