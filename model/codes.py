@@ -36,6 +36,18 @@ class Intention(IntEnum):
     SETTLE = 2
 
 
+class AgeBand(IntEnum):
+    """Age band of a newcomer adult (drawn on arrival from the profile's shares)."""
+
+    YOUTH = 0  # 18-29
+    ADULT = 1  # 30-59
+    ELDERLY = 2  # 60 and over
+
+
+# bands of working age (in the labour force, on the course line): those below ELDERLY
+WORKING_AGE_BANDS = AgeBand.ELDERLY
+
+
 class Employment(IntEnum):
     """A person's work this month."""
 

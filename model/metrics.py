@@ -20,7 +20,16 @@ from typing import Literal
 import numpy as np
 from scipy.special import gammaln
 
-from model.codes import SECTORS, SEXES, Employment, Origin, Skill, Status, Tenure
+from model.codes import (
+    SECTORS,
+    SEXES,
+    WORKING_AGE_BANDS,
+    Employment,
+    Origin,
+    Skill,
+    Status,
+    Tenure,
+)
 from model.month import Month
 from model.population import Table
 from model.processes.access import AccessMonth
@@ -35,7 +44,6 @@ from model.processes.services import Queue, ServicesMonth
 from model.space import PERIPHERY
 
 Kind = Literal["stock", "flow", "share", "mean", "index", "money"]
-WORKING_AGE_BANDS = 2  # age bands 0 (18-29) and 1 (30-59)
 
 
 class OutcomeError(RuntimeError):

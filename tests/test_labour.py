@@ -8,7 +8,7 @@ import pytest
 from conftest import SCENARIOS, small_scenario
 
 from model import Scenario, simulate
-from model.codes import Employment
+from model.codes import WORKING_AGE_BANDS, Employment
 from model.processes import work
 from model.scenario import LabourParams
 from model.setup import host_workers
@@ -226,7 +226,7 @@ def _carers_at_the_end(**overrides) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     while model.running:
         model.step()
     mig = model.population.migrants
-    here = mig.present & (mig.age_band < work.WORKING_AGE_BANDS)
+    here = mig.present & (mig.age_band < WORKING_AGE_BANDS)
     return mig.carer[here], mig.female[here], mig.employment[here]
 
 

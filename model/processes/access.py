@@ -15,10 +15,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from model.codes import Employment, Origin, Sector, Status, Tenure
+from model.codes import WORKING_AGE_BANDS, Employment, Origin, Sector, Status, Tenure
 from model.month import Month
 from model.population import Table
-from model.processes.work import WORKING_AGE_BANDS
 from model.scenario import SECTORS, NationalParams, ServicesParams
 
 REFUSAL_TRUST_LOSS = 0.05  # trust lost by someone turned away for lack of entitlement

@@ -24,11 +24,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from model.codes import Origin, Status
+from model.codes import WORKING_AGE_BANDS, Origin, Status
 from model.month import Month
 from model.population import Table
 from model.processes.planning import adjust, follow
-from model.processes.work import WORKING_AGE_BANDS
 from model.scenario import Scenario, ServicesParams
 
 PER_100K = 100_000.0  # the standing line is per 100,000 residents

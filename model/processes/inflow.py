@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from model.codes import INTENTIONS, ORIGINS, STATUSES, Origin, Status, Tenure
+from model.codes import INTENTIONS, ORIGINS, STATUSES, WORKING_AGE_BANDS, Origin, Status, Tenure
 from model.month import Month
 from model.processes import status
 from model.scenario import InflowParams, Profile
@@ -23,7 +23,6 @@ from model.space import PERIPHERY
 # moving within the country more (assumption, docs/ODD.md)
 INFORMATION_INTERNATIONAL, INFORMATION_CITIZEN = 0.2, 0.6
 EMPLOYABILITY_ON_ARRIVAL = (0.7, 0.95)  # uniform range of employability on arrival
-WORKING_AGE_BANDS = 2  # age bands 0 (18-29) and 1 (30-59) are in the labour force
 # command of the local language on arrival, score 0-1: uniform ranges for those who speak it
 # (and citizens) and for those who do not (assumption)
 LANGUAGE_FLUENT, LANGUAGE_BEGINNER = (0.7, 1.0), (0.0, 0.2)

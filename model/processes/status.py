@@ -13,13 +13,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from model.codes import Employment, Origin, Status
+from model.codes import WORKING_AGE_BANDS, AgeBand, Employment, Origin, Status
 from model.month import Month
 from model.population import Table
 from model.scenario import BehaviourParams, LabourParams, NationalParams
 
-YOUTH_BAND = 0  # age band of arrivals aged 18-29
-WORKING_AGE_BANDS = 2  # age bands 0 (18-29) and 1 (30-59): of working age
 FAST_TRACK_RATE = 0.05  # 1/month: recognition chance of credential holders at full fast-track
 # shape of the Gamma distribution of asylum processing delays (dimensionless): 2 gives a
 # right-skewed delay with a mode at half the mean, as in the spread of BAMF durations (assumption)
@@ -60,7 +58,7 @@ def learn_with_time(mig: Table, behaviour: BehaviourParams) -> None:
     as fast as older adults.
     """
     here = mig.present
-    pace = np.where(mig.age_band == YOUTH_BAND, behaviour.youth_language_factor, 1.0)[here]
+    pace = np.where(mig.age_band == AgeBand.YOUTH, behaviour.youth_language_factor, 1.0)[here]
     mig.language[here] += behaviour.language_learning * pace * (1 - mig.language[here])
     mig.information[here] += behaviour.information_gain * (1 - mig.information[here])
 

@@ -18,13 +18,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from model.codes import Employment
+from model.codes import WORKING_AGE_BANDS, Employment
 from model.month import Month
 from model.population import Table
 from model.processes import status
 from model.scenario import LabourParams, Scenario
 
-WORKING_AGE_BANDS = 2  # age bands 0 (18-29) and 1 (30-59) look for work
 LOW, MID, HIGH, INFORMAL = 0, 1, 2, 3  # the segments: formal low / mid / high skills, informal
 N_SEGMENTS = 4
 FORMAL_SEGMENTS = 3
