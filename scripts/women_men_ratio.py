@@ -10,14 +10,10 @@ Run: ``.venv/bin/python scripts/women_men_ratio.py [--seeds 8]``.
 from __future__ import annotations
 
 import argparse
-import sys
-from pathlib import Path
 
 import numpy as np
 from scipy import stats
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 PRESET = "northern_midsize_asylum"
 START, END = 66, 78  # the fact's window, months
 ARMS = {
