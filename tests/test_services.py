@@ -11,9 +11,10 @@ import pytest
 from arms import NORTH, SOUTH, assert_increases, outcome
 
 from model import simulate
-from model.codes import Origin, Status
+from model.codes import SECTORS, Origin, Status
 from model.processes import access
-from model.scenario import NationalParams
+from model.processes.planning import DEVOLUTION_ORDER, city_run_sectors
+from model.scenario import GovernanceParams, NationalParams
 
 PULSE = {"inflow.pattern": "sudden", "inflow.sudden_months": 3, "run.months": 72}
 # money follows: the city does not pay for housing newcomers itself (with it, the small northern
@@ -158,3 +159,25 @@ def test_the_nations_spending_on_the_sectors_it_runs_is_an_outcome():
     assert (spending > 0).all()
     twin = outcome(SOUTH, {**nation, "inflow.total": 0}, "national_service_spending")
     assert_increases(twin, spending)  # arrivals raise what the nation pays
+
+
+@pytest.mark.parametrize(
+    ("competences", "sectors"),
+    [(0.0, 0), (0.08, 0), (0.25, 2), (0.5, 3), (0.6, 4), (0.75, 5), (0.92, 6), (1.0, 6)],
+)
+def test_competences_devolve_whole_sectors_rounded_half_up(
+    competences: float, sectors: int
+) -> None:
+    runs = city_run_sectors(GovernanceParams(competences=competences))
+    assert int(runs.sum()) == sectors
+    assert {s for s, run in zip(SECTORS, runs, strict=True) if run} == set(
+        DEVOLUTION_ORDER[:sectors]
+    )
+
+
+def test_more_competences_never_devolve_fewer_sectors() -> None:
+    counts = [
+        int(city_run_sectors(GovernanceParams(competences=c)).sum()) for c in np.linspace(0, 1, 101)
+    ]
+    assert counts == sorted(counts)
+    assert set(counts) == set(range(7))

@@ -44,6 +44,7 @@ DEVOLUTION_ORDER = (
     "legal_aid",
 )
 
+HALF = 0.5  # round half up: a share halfway between two sectors devolves the next one
 ONE_STOP_RECEPTION = 1.5  # ratio: a one-stop shop plans reception for this multiple of demand
 PER_1000 = 1000.0  # capacities and need rates are per 1,000 residents
 TRANSPORT_TRAVEL_CUT = 0.6  # peripheral travel time cut at full transport investment
@@ -344,10 +345,15 @@ def invest_in_transport(month: Month, travel_start: np.ndarray, level: float) ->
 
 
 def city_run_sectors(governance: GovernanceParams) -> np.ndarray:
-    """Which of the six sectors the city runs (boolean per sector, in SECTORS order)."""
+    """Which of the six sectors the city runs (boolean per sector, in SECTORS order).
+
+    ``competences`` is a share of the sectors: the city runs the first ``competences x 6`` of
+    DEVOLUTION_ORDER, rounded half up (0.25 gives 2 sectors, 0.75 gives 5), so that the dial
+    never runs fewer sectors for a larger share.
+    """
     if governance.city_sectors is not None:
         return np.array([s in governance.city_sectors for s in SECTORS])
-    count = round(governance.competences * len(SECTORS))
+    count = int(np.floor(governance.competences * len(SECTORS) + HALF))
     chosen = set(DEVOLUTION_ORDER[:count])
     return np.array([s in chosen for s in SECTORS])
 
