@@ -4,7 +4,9 @@ test_figures_quick_a/b for that)."""
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -13,7 +15,7 @@ from conftest import ROOT, SCENARIOS
 from scipy import stats
 
 from experiments.cli import main
-from experiments.figures import RECIPES, recipe
+from experiments.figures import RECIPES, book, recipe
 from experiments.figures.book import (
     SWEEPS,
     Quick,
@@ -182,3 +184,26 @@ def test_evidence_figure_uses_the_registry_drawing_when_installed(tmp_path, monk
     assert main(["figure", "evidence", "--out", str(tmp_path / "out")]) == 0
     assert (tmp_path / "out" / "evidence.svg").read_text().lstrip().startswith("<?xml")
     assert (tmp_path / "out" / "evidence.png").stat().st_size > 10_000
+
+
+def test_provenance_is_dirty_for_code_edits_not_for_the_book_itself(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)
+
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "model.py").write_text("x = 1\n")
+    (tmp_path / "docs" / "figure.csv").write_text("a\n")
+    git("init", "-q")
+    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "--allow-empty", "-m", "0")
+    git("add", ".")
+    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "1")
+    monkeypatch.setattr(book, "ROOT", tmp_path)
+    assert book.code_version()["dirty"] is False
+    (tmp_path / "docs" / "figure.csv").write_text("b\n")  # the book writing its figures
+    assert book.code_version()["dirty"] is False
+    (tmp_path / "model.py").write_text("x = 2\n")  # an edit to the code
+    version = book.code_version()
+    assert version["dirty"] is True
+    assert version["git"].endswith("-dirty")

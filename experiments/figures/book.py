@@ -240,24 +240,30 @@ def _sha256(path: Path) -> str:
 
 
 def code_version() -> dict[str, Any]:
-    """The code that made a figure: ``git describe`` and a dirty flag, else the package version."""
+    """The code that made a figure: ``git describe`` and a dirty flag, else the package version.
+
+    Dirty means a tracked file outside ``docs/`` differs from the commit: the figures and the
+    book written into ``docs/`` while the book is being made do not count, edits to the code,
+    the scenarios or the evidence do.
+    """
     info: dict[str, Any] = {"model": model.code_version()}
     try:
-        described = subprocess.run(
-            ["git", "describe", "--always", "--dirty", "--tags"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=10,
-        ).stdout.strip()
-        info["git"] = described
-        info["dirty"] = described.endswith("-dirty")
+        described = _git("describe", "--always", "--tags")
+        changed = _git("status", "--porcelain", "--untracked-files=no", "--", ".", ":(exclude)docs")
     except (OSError, subprocess.SubprocessError):
         from importlib.metadata import version
 
         info["package"] = version("arrival-city")
+        return info
+    info["dirty"] = bool(changed)
+    info["git"] = f"{described}-dirty" if changed else described
     return info
+
+
+def _git(*args: str) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=ROOT, capture_output=True, text=True, check=True, timeout=10
+    ).stdout.strip()
 
 
 def write_csv(table: pd.DataFrame, path: Path) -> None:
