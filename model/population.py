@@ -26,6 +26,7 @@ MIGRANT_COLUMNS: dict[str, tuple[Any, tuple[int, ...]]] = {
     "skill": (np.int8, ()),
     "inexperienced": (np.bool_, ()),  # no work experience before arrival
     "carer": (np.bool_, ()),  # a mother of a child under school age without a childcare place
+    "labour_force": (np.bool_, ()),  # takes part in the labour force (searches for work)
     "credentials": (np.bool_, ()),
     "recognised": (np.bool_, ()),
     "language": (np.float32, ()),

@@ -250,6 +250,28 @@ class Profile(Section):
         "arriving women with work experience before arrival (1: none lacks it; northern preset "
         "0.50, IAB-BAMF-SOEP 2016 wave, Brücker, Rother & Schupp 2016, docs/ODD.md)",
     )
+    labour_force_share_men: float = P(
+        1.0,
+        0,
+        1,
+        "share",
+        "arriving working-age men from abroad who take part in the labour force (search for "
+        "formal and informal work), drawn once on arrival and fixed; citizens moving within the "
+        "country all take part (1: all, today's behaviour; megacity "
+        "0.66, Syria's pre-war participation of men aged 15+, 2010: SCPR 2013 and ILOSTAT, "
+        "docs/ODD.md §7.4)",
+    )
+    labour_force_share_women: float = P(
+        1.0,
+        0,
+        1,
+        "share",
+        "arriving working-age women from abroad who take part in the labour force (search for "
+        "formal and informal work), drawn once on arrival and fixed; citizens moving within the "
+        "country all take part (1: all, today's behaviour; megacity "
+        "0.15, Syrian women under temporary protection in income-generating work, UN Women & "
+        "ASAM 2018, docs/ODD.md §7.4); carers are a further, separate cut",
+    )
     young_child_share: float = P(
         1.0,
         0,

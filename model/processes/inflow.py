@@ -65,6 +65,7 @@ def run(month: Month, count: int) -> InflowMonth:
         skill=draw["skill"],
         inexperienced=draw["inexperienced"],
         carer=carers(draw["female"], draw["young_child"], p.services.childcare_place_share, rng),
+        labour_force=draw["labour_force"],
         credentials=draw["credentials"],
         language=draw["language"],
         information=np.where(
@@ -96,7 +97,7 @@ def run(month: Month, count: int) -> InflowMonth:
         kin=-1,
         host=False,
         group=draw["group"],
-        in_labour_force=draw["age_band"] < WORKING_AGE_BANDS,
+        in_labour_force=(draw["age_band"] < WORKING_AGE_BANDS) & draw["labour_force"],
         migrant=mig_rows,
         present=True,
     )
@@ -226,6 +227,7 @@ def draw_profile(profile: Profile, n: int, rng: np.random.Generator) -> dict[str
     # drawn last, so that the draws above keep their random stream
     draw["inexperienced"] = _inexperienced(profile, draw["female"], rng)
     draw["young_child"] = _young_child(profile.young_child_share, children > 0, rng)
+    draw["labour_force"] = labour_force(profile, draw["female"], ~citizen, rng)
     return draw
 
 
@@ -253,6 +255,23 @@ def carers(
     if place_share <= 0.0:
         return mothers
     return mothers & (rng.random(len(female)) >= place_share)
+
+
+def labour_force(
+    profile: Profile, female: np.ndarray, from_abroad: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
+    """Who takes part in the labour force, searching for formal and informal work.
+
+    Arrivals from abroad take part with the profile's share for their sex
+    (``labour_force_share_women``, ``labour_force_share_men``), drawn once on arrival; citizens
+    moving within the country all take part. The draw is independent of being a carer, which
+    cuts the search of those who take part. No random number is drawn when both shares are 1,
+    so profiles without the input keep their random stream.
+    """
+    share = np.where(female, profile.labour_force_share_women, profile.labour_force_share_men)
+    if (share >= 1.0).all():
+        return np.ones(len(female), dtype=bool)
+    return ~from_abroad | (rng.random(len(female)) < share)
 
 
 def _inexperienced(profile: Profile, female: np.ndarray, rng: np.random.Generator) -> np.ndarray:

@@ -157,8 +157,9 @@ def run(
     host_seg = market.host_segment
     in_force = host_seg < N_SEGMENTS
     may_work = status.may_work_formally(mig, t, p.national)
-    working_age = mig.present & (mig.age_band < WORKING_AGE_BANDS)
-    supply = informal_supply(host_seg, working_age, mig.employment)
+    # who searches: working-age newcomers in the labour force (drawn on arrival, inflow)
+    searching = mig.present & (mig.age_band < WORKING_AGE_BANDS) & mig.labour_force
+    supply = informal_supply(host_seg, searching, mig.employment)
     adjust_demand(market, hh, lab, supply)
     # who searches this month is settled before separations: the newly separated search next month
     host_formal_seekers = np.flatnonzero(
@@ -167,7 +168,7 @@ def run(
     host_informal_seekers = np.flatnonzero(
         in_force & (host_seg == INFORMAL) & (host_employment == Employment.NONE)
     )
-    mig_seekers = np.flatnonzero(working_age & may_work & (mig.employment != Employment.FORMAL))
+    mig_seekers = np.flatnonzero(searching & may_work & (mig.employment != Employment.FORMAL))
     separate(month, host_employment, in_force)
     # formal matching, segment by segment
     mig_seg = newcomer_segments(mig.skill, mig.recognised)
@@ -210,7 +211,7 @@ def run(
     filled[INFORMAL] -= informal_before[mig_hired].sum()  # they leave informal work
     # informal work: hosts' informal workers and idle newcomers draw from one pool; carers search
     # less here too (the childcare barrier cuts the search, whatever the job)
-    idle = np.flatnonzero(working_age & (mig.employment == Employment.NONE))
+    idle = np.flatnonzero(searching & (mig.employment == Employment.NONE))
     informal_seekers = len(host_informal_seekers) + len(idle)
     vacancies = np.maximum(market.jobs - filled, 0.0)
     found = match(
@@ -229,7 +230,7 @@ def run(
     mig.employment[idle[found[len(host_informal_seekers) :]]] = Employment.INFORMAL
     filled[INFORMAL] += found.sum()
     unemployed = segment_unemployed(
-        host_seg, host_employment, mig_seg, mig.employment, working_age, may_work
+        host_seg, host_employment, mig_seg, mig.employment, searching, may_work
     )
     total = unemployed + filled
     rate = np.where(total > 0, unemployed / np.maximum(total, 1.0), market.unemployment_start)
