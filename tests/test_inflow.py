@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from model.codes import Origin
 from model.processes.inflow import carers, draw_profile, monthly_agents, schedule_weights
 from model.scenario import InflowParams, Profile
 
@@ -131,3 +132,30 @@ def test_a_profile_without_the_young_child_share_keeps_its_random_stream():
     assert np.array_equal(without["young_child"], without["children"] > 0)
     for key in without.keys() - {"young_child"}:  # the draw comes last: the rest is unchanged
         assert np.array_equal(without[key], with_input[key]), key
+
+
+def test_labour_force_participation_is_drawn_by_sex_among_arrivals_from_abroad():
+    profile = Profile(
+        female_share=0.5,
+        labour_force_share_men=0.66,
+        labour_force_share_women=0.15,
+        origin={"international": 0.5, "internal": 0.5, "displaced": 0.0, "returnee": 0.0},
+    )
+    draw = draw_profile(profile, 40_000, np.random.default_rng(9))
+    female, force = draw["female"], draw["labour_force"]
+    abroad = draw["origin"] == Origin.INTERNATIONAL
+    assert force[~abroad].all()  # citizens moving within the country all take part
+    # binomial standard error of 10,000 draws at 0.15 is 0.0036; at 0.66, 0.0047
+    assert force[abroad & female].mean() == pytest.approx(0.15, abs=0.015)
+    assert force[abroad & ~female].mean() == pytest.approx(0.66, abs=0.02)
+
+
+def test_a_profile_without_labour_force_shares_keeps_its_random_stream():
+    a, b = np.random.default_rng(10), np.random.default_rng(10)
+    without = draw_profile(Profile(), 500, a)
+    with_input = draw_profile(Profile(labour_force_share_women=0.5), 500, b)
+    assert without["labour_force"].all()
+    for key in without.keys() - {"labour_force"}:  # the draw comes last: the rest is unchanged
+        assert np.array_equal(without[key], with_input[key]), key
+    a.random(500)  # the input's only cost is one uniform per person, taken after the rest
+    assert a.random() == b.random()

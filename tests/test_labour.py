@@ -251,3 +251,51 @@ def test_mothers_whose_children_have_places_are_no_carers():
         **{"inflow.profile.young_child_share": 1.0, "services.childcare_place_share": 1.0}
     )
     assert female.sum() > 50 and not carer.any()
+
+
+def _participation_at_the_end(**overrides) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Working-age newcomers present at the end: (labour_force, female, employment)."""
+    from model.city import ArrivalCity
+
+    model = ArrivalCity(small_scenario(**overrides), seed=2)
+    while model.running:
+        model.step()
+    mig = model.population.migrants
+    here = mig.present & (mig.age_band < WORKING_AGE_BANDS)
+    return mig.labour_force[here], mig.female[here], mig.employment[here]
+
+
+def test_women_outside_the_labour_force_never_work_while_men_do():
+    force, female, employment = _participation_at_the_end(
+        **{
+            "inflow.profile.labour_force_share_women": 0.0,
+            "inflow.profile.female_share": 0.5,
+            "city.informal_jobs_per_resident": 0.05,  # informal work open to all who search
+        }
+    )
+    assert female.sum() > 50 and not force[female].any() and force[~female].all()
+    assert (employment[female] == Employment.NONE).all()  # neither formal nor informal work
+    assert (employment[~female] != Employment.NONE).mean() > 0.2
+
+
+def test_a_lower_participation_share_lowers_womens_employment_rate_in_proportion():
+    def rate(share_women: float) -> float:
+        values = [
+            simulate(
+                small_scenario(
+                    **{
+                        "inflow.profile.labour_force_share_women": share_women,
+                        "inflow.profile.female_share": 0.5,
+                    }
+                ),
+                seed=seed,
+            )
+            .timeseries.iloc[-12:]
+            .migrant_employment_rate_women.mean()
+            for seed in range(3)
+        ]
+        return float(np.mean(values))
+
+    full, half = rate(1.0), rate(0.5)
+    assert full > 0.05
+    assert half == pytest.approx(full / 2, rel=0.35)  # half the women search
