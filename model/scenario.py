@@ -258,7 +258,7 @@ class Profile(Section):
         "arriving working-age men from abroad who take part in the labour force (search for "
         "formal and informal work), drawn once on arrival and fixed; citizens moving within the "
         "country all take part (1: all, today's behaviour; megacity "
-        "0.66, Syria's pre-war participation of men aged 15+, 2010: SCPR 2013 and ILOSTAT, "
+        "0.66, Syria's pre-war participation of men aged 15+, 2010: SCPR and ILOSTAT, "
         "docs/ODD.md §7.4)",
     )
     labour_force_share_women: float = P(
