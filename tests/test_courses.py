@@ -135,3 +135,30 @@ def test_the_childcare_barrier_delays_carers_course_registration():
     # not slowed (they may register a little sooner, with fewer carers ahead of them)
     assert carers_cut < 0.6 * carers_free
     assert others_cut > others_free - 0.05
+
+
+def test_newcomers_outside_the_labour_force_still_take_integration_courses():
+    """Course attendance is an obligation, not part of a job search (docs/ODD.md §7.4)."""
+    from model.city import ArrivalCity
+
+    model = ArrivalCity(
+        CITY,
+        seed=3,
+        overrides={
+            "inflow.profile.labour_force_share_women": 0.3,
+            "inflow.profile.labour_force_share_men": 0.3,
+            "run.months": 24,
+        },
+    )
+    attended: set[int] = set()
+    while model.running:
+        model.step()
+        mig = model.population.migrants
+        attended.update(np.flatnonzero(mig.course_end >= 0).tolist())
+    mig = model.population.migrants
+    rows = np.flatnonzero(mig.arrival_month[: mig.n] <= 12)
+    went = np.isin(rows, list(attended))
+    outside = ~mig.labour_force[rows]
+    assert outside.sum() >= 50 and (~outside).sum() >= 20
+    assert went[outside].mean() > 0.3  # they attend ...
+    assert went[outside].mean() == pytest.approx(went[~outside].mean(), abs=0.12)  # ... as others
