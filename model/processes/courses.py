@@ -27,6 +27,7 @@ import numpy as np
 from model.codes import WORKING_AGE_BANDS, Origin, Status
 from model.month import Month
 from model.population import Table
+from model.processes.inflow import carer_effort
 from model.processes.planning import adjust, follow
 from model.scenario import Scenario, ServicesParams
 
@@ -122,7 +123,7 @@ def run(month: Month, line: CourseLine) -> CoursesMonth:
     weak = mig.language < sp.language_need_below
     eligible = adult & weak & free & admitted(mig, sp.course_access_pending, rng)
     # mothers of a young child without a childcare place register later (Worbs & Baraulina 2017)
-    need = sp.language_need * (1.0 - p.behaviour.childcare_barrier * mig.carer)
+    need = sp.language_need * carer_effort(mig.carer, p.behaviour.childcare_barrier)
     registers = eligible & (rng.random(mig.n) < need)
     mig.course_registered[registers] = t
     started_rows = start_classes(mig.course_registered, line.seats, mig.course_end, t, sp, scale)

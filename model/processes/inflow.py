@@ -257,6 +257,15 @@ def carers(
     return mothers & (rng.random(len(female)) >= place_share)
 
 
+def carer_effort(carer: np.ndarray, barrier: float) -> np.ndarray:
+    """What is left of a carer's search for work and course registration: ``1 - barrier``.
+
+    One rule for formal and informal search (``work``) and course registration (``courses``):
+    ``behaviour.childcare_barrier`` cuts all three for carers; others keep 1.
+    """
+    return 1.0 - barrier * carer
+
+
 def labour_force(
     profile: Profile, female: np.ndarray, from_abroad: np.ndarray, rng: np.random.Generator
 ) -> np.ndarray:

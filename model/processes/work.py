@@ -22,6 +22,7 @@ from model.codes import WORKING_AGE_BANDS, Employment
 from model.month import Month
 from model.population import Table
 from model.processes import status
+from model.processes.inflow import carer_effort
 from model.scenario import LabourParams, Scenario
 
 LOW, MID, HIGH, INFORMAL = 0, 1, 2, 3  # the segments: formal low / mid / high skills, informal
@@ -217,7 +218,10 @@ def run(
     found = match(
         np.full(informal_seekers, INFORMAL),
         np.concatenate(
-            [np.ones(len(host_informal_seekers)), 1.0 - b.childcare_barrier * mig.carer[idle]]
+            [
+                np.ones(len(host_informal_seekers)),
+                carer_effort(mig.carer[idle], b.childcare_barrier),
+            ]
         ),
         vacancies,
         market.efficiency,
@@ -390,7 +394,7 @@ def migrant_hiring_score(  # noqa: PLR0913, PLR0917 - one array per hiring facto
         * language_factor
         * access_factor
         * (1.0 - discrimination)
-        * (1.0 - childcare_barrier * (carer if carer is not None else 0.0))
+        * (carer_effort(carer, childcare_barrier) if carer is not None else 1.0)
         * experience_factor
     )
 
