@@ -189,7 +189,7 @@ class ArrivalCity(mesa.Model):
         self._remove_agents(left)
         if record:
             results = MonthResults(
-                arrived, housed, asked, delivered, planned, supported, felt, left, taught
+                arrived, housed, asked, delivered, planned, supported, felt, left, taught, worked
             )
             self._observe(month, results, course_dropped)  # 11
 

@@ -41,6 +41,7 @@ from model.processes.mobility import MobilityMonth
 from model.processes.partners import PartnersMonth
 from model.processes.planning import CityPlans, PlanningMonth
 from model.processes.services import Queue, ServicesMonth
+from model.processes.work import WorkMonth
 from model.space import PERIPHERY
 
 Kind = Literal["stock", "flow", "share", "mean", "index", "money"]
@@ -63,6 +64,7 @@ class MonthResults:
     cohesion: CohesionMonth
     mobility: MobilityMonth
     courses: CoursesMonth
+    work: WorkMonth
 
 
 class Observation:
@@ -661,6 +663,29 @@ OUTCOMES: tuple[Outcome, ...] = (
         "working-age newcomers in formal work, among the displaced and those without a regular "
         "status",
         lambda o: _formal_rate(o, o.adults & _forced(o)),
+    ),
+    Outcome(
+        "work_permits_issued",
+        "persons",
+        "flow",
+        "work permits issued this month to protected persons at a formal hire (where protection "
+        "needs a permit: national.protection_needs_permit)",
+        lambda o: o.results.work.permits_issued * o.scale,
+    ),
+    Outcome(
+        "work_permit_offers",
+        "persons",
+        "flow",
+        "formal job offers this month to protected persons without a work permit (each needs "
+        "one; those without one do not go ahead)",
+        lambda o: o.results.work.permits_needed * o.scale,
+    ),
+    Outcome(
+        "protected_working_age",
+        "persons",
+        "stock",
+        "newcomers under protection of working age present",
+        lambda o: float((o.adults & (o.mig.status == Status.PROTECTED)).sum()) * o.scale,
     ),
     Outcome(
         "migrant_employment_rate_women",

@@ -376,17 +376,19 @@ class NationalParams(Section):
         "2016, Art. 4-5); false: protection carries full work rights (EU, Directive 2011/95/EU "
         "Art. 26)",
     )
-    protected_permit_rate: float = P(
-        0.00131,
-        0.0,
+    protected_permit_application: float = P(
         0.1,
-        "1/month",
-        "work permits the state issues to protected persons a month, per protected person of "
-        "working age (eligible or not, as in the source's count); formal hires beyond them do "
-        "not go ahead (read only if protection_needs_permit). Turkey: 132,497 permits to "
-        "Syrians 2016-2019 (Ministry of Family, Labour and Social Services), 2.1 million "
-        "Syrians of working age (ILO Office for Turkey 2018): 132,497 / 4 / 12 / 2,100,000 "
-        "= 0.00131",
+        0.0,
+        1.0,
+        "probability",
+        "chance that the employer of a protected person without a work permit applies for one "
+        "at a formal hire (the fee, the paperwork and the social contributions of formal hiring "
+        "decide it); without it the hire does not go ahead. There is no national cap "
+        "(Regulation on Work Permits of Foreigners under Temporary Protection, Official Gazette "
+        "29594, 15 January 2016, Art. 4-8). No published value: calibrated to the permits "
+        "issued to Syrians 2016-2019 (MoFLSS work-permit statistics; evidence/"
+        "tr_work_permits_issued.toml, experiments/calibrations/megacity.toml). Read only if "
+        "protection_needs_permit",
     )
     protected_permit_wait_months: int = P(
         6,

@@ -113,12 +113,12 @@ CONTEXT: dict[str, dict[str, Any]] = {
     },
     **{f"city.cost_per_case.{s}": {"governance.competences": 1.0} for s in SECTORS},
     # the permit rules are read only where protection needs a work permit
-    "national.protected_permit_rate": {"national.protection_needs_permit": True},
+    "national.protected_permit_application": {"national.protection_needs_permit": True},
     "national.protected_permit_wait_months": {"national.protection_needs_permit": True},
-    # the quota binds only once permits are issued: a rate that issues some every month
+    # the quota binds only once permits are issued: every employer applies
     "national.protected_permit_quota": {
         "national.protection_needs_permit": True,
-        "national.protected_permit_rate": 0.1,
+        "national.protected_permit_application": 1.0,
     },
     # the tolerated are rejected claimants who stay
     "national.tolerated_allowance_share": {

@@ -1,13 +1,15 @@
 """Work permits under protection, issued at the formal hire (``national.protection_needs_permit``).
 
 Where protection carries no work right by itself (Turkey's temporary protection), the employer
-applies for a permit when hiring, after ``protected_permit_wait_months`` under protection; the
-state issues at most ``protected_permit_rate`` permits a month per protected person of working
-age, and holders in formal work stay within ``protected_permit_quota`` of the hosts in formal
-work. A hire without a permit does not go ahead; the permit lapses with the job.
+of a protected person may apply for a permit after ``protected_permit_wait_months`` under
+protection, and does so with chance ``protected_permit_application``; there is no national cap,
+but holders in formal work stay within ``protected_permit_quota`` of the hosts in formal work.
+A hire without a permit does not go ahead; the permit lapses with the job.
 """
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 import numpy as np
 import pytest
@@ -33,7 +35,7 @@ ALL_PROTECTED = {
 }
 TURKEY = NationalParams(
     protection_needs_permit=True,
-    protected_permit_rate=0.01,
+    protected_permit_application=0.25,
     protected_permit_wait_months=6,
     protected_permit_quota=0.1,
 )
@@ -70,16 +72,32 @@ def test_the_protected_may_seek_formal_work_after_the_wait_or_with_a_permit():
     assert status.may_work_formally(mig, 10, eu).all()
 
 
-def test_permits_issued_follow_the_national_rate():
+def test_employers_apply_with_the_stated_chance_and_every_application_within_quota_is_granted():
     mig = _protected(2000)
-    offered = np.arange(100)
-    seed = 7
-    expected = np.random.default_rng(seed).binomial(2000, 0.01)  # the rate over 2,000 persons
-    goes_ahead = status.issue_permits(mig, offered, 10_000, TURKEY, np.random.default_rng(seed))
-    assert 5 <= expected <= 40  # a draw around 20 permits
-    assert goes_ahead.sum() == expected
-    assert mig.work_permit[: mig.n].sum() == expected  # holders are exactly the hires kept
-    assert mig.work_permit[offered[goes_ahead]].all()
+    offered = np.arange(400)
+    permits = status.issue_permits(mig, offered, 100_000, TURKEY, np.random.default_rng(7))
+    applied = (np.random.default_rng(7).random(400) < 0.25).sum()  # the employers' draws
+    assert 70 <= applied <= 130  # a quarter of 400, give or take
+    assert permits.needed == 400
+    assert permits.issued == applied == permits.goes_ahead.sum()
+    assert mig.work_permit[: mig.n].sum() == applied  # holders are exactly the hires kept
+    assert mig.work_permit[offered[permits.goes_ahead]].all()
+
+
+@pytest.mark.parametrize("chance", [0.0, 1.0])
+def test_no_application_no_formal_hire_and_every_application_goes_ahead(chance):
+    mig = _protected(500)
+    rule = TURKEY.model_copy(update={"protected_permit_application": chance})
+    permits = status.issue_permits(mig, np.arange(500), 100_000, rule, np.random.default_rng(1))
+    assert permits.issued == permits.goes_ahead.sum() == (500 if chance else 0)
+    assert mig.work_permit[: mig.n].sum() == permits.issued
+
+
+def test_there_is_no_national_cap_however_few_the_protected():
+    mig = _protected(20)  # a rate per protected person would allow none here
+    rule = TURKEY.model_copy(update={"protected_permit_application": 1.0})
+    permits = status.issue_permits(mig, np.arange(20), 100_000, rule, np.random.default_rng(0))
+    assert permits.issued == 20
 
 
 def test_the_quota_caps_permit_holders_at_a_tenth_of_hosts_in_formal_work():
@@ -87,18 +105,20 @@ def test_the_quota_caps_permit_holders_at_a_tenth_of_hosts_in_formal_work():
     mig.work_permit[:8] = True
     mig.employment[:8] = Employment.FORMAL  # 8 holders in formal work already
     offered = np.arange(100, 200)
-    rule = TURKEY.model_copy(update={"protected_permit_rate": 0.5})  # the rate never binds
-    goes_ahead = status.issue_permits(mig, offered, 100, rule, np.random.default_rng(0))
-    assert goes_ahead.sum() == 2  # 10 % of 100 hosts = 10 permits in force, 8 held already
+    rule = TURKEY.model_copy(update={"protected_permit_application": 1.0})  # every one applies
+    permits = status.issue_permits(mig, offered, 100, rule, np.random.default_rng(0))
+    assert permits.needed == 100
+    assert permits.issued == permits.goes_ahead.sum() == 2  # 10 % of 100 hosts = 10, 8 held
 
 
 def test_holders_and_full_work_rights_need_no_new_permit():
     holders = _protected(50, permit=True)
     rng = np.random.default_rng(0)
     state = rng.bit_generator.state
-    assert status.issue_permits(holders, np.arange(50), 0, TURKEY, rng).all()
+    kept = status.issue_permits(holders, np.arange(50), 0, TURKEY, rng)
+    assert kept.goes_ahead.all() and kept.needed == kept.issued == 0
     eu = NationalParams(protection_needs_permit=False)
-    assert status.issue_permits(_protected(50), np.arange(50), 0, eu, rng).all()
+    assert status.issue_permits(_protected(50), np.arange(50), 0, eu, rng).goes_ahead.all()
     assert rng.bit_generator.state == state  # nothing drawn: EU runs keep their random stream
 
 
@@ -108,19 +128,39 @@ def test_a_permit_lapses_with_its_job():
     assert mig.work_permit[: mig.n].tolist() == [False, True, False]
 
 
-def _run(overrides: dict) -> ArrivalCity:
+class Run(NamedTuple):
+    """A finished small city and its monthly permit counts (persons)."""
+
+    model: ArrivalCity
+    issued: np.ndarray
+    offers: np.ndarray
+
+
+def _run(overrides: dict) -> Run:
     model = ArrivalCity(small_scenario(**ALL_PROTECTED, **overrides), seed=4)
+    issued, offers = [], []
     while model.running:
         model.step()
-    return model
+        if model.latest:
+            issued.append(model.latest["work_permits_issued"])
+            offers.append(model.latest["work_permit_offers"])
+    return Run(model, np.array(issued), np.array(offers))
 
 
 @pytest.fixture(scope="module")
-def runs() -> dict[str, ArrivalCity]:
+def runs() -> dict[str, Run]:
     needs = {"national.protection_needs_permit": True}
     return {
-        "none issued": _run({**needs, "national.protected_permit_rate": 0.0}),
-        "some issued": _run({**needs, "national.protected_permit_rate": 0.002}),
+        "none issued": _run({**needs, "national.protected_permit_application": 0.0}),
+        "some issued": _run({**needs, "national.protected_permit_application": 0.3}),
+        "all apply": _run({**needs, "national.protected_permit_application": 1.0}),
+        "all apply, no wait": _run(
+            {
+                **needs,
+                "national.protected_permit_application": 1.0,
+                "national.protected_permit_wait_months": 0,
+            }
+        ),
         "full rights": _run({"national.protection_needs_permit": False}),
     }
 
@@ -131,16 +171,38 @@ def _formal(model: ArrivalCity) -> np.ndarray:
 
 
 def test_without_permits_issued_the_protected_work_only_informally(runs):
-    mig = runs["none issued"].population.migrants
+    mig = runs["none issued"].model.population.migrants
     assert not mig.work_permit[: mig.n].any()
-    assert _formal(runs["none issued"]).sum() == 0
+    assert _formal(runs["none issued"].model).sum() == 0
     assert (mig.employment[: mig.n] == Employment.INFORMAL).sum() > 0
 
 
 def test_every_protected_formal_worker_holds_a_permit_and_every_holder_works_formally(runs):
-    mig = runs["some issued"].population.migrants
-    formal = _formal(runs["some issued"])
+    mig = runs["some issued"].model.population.migrants
+    formal = _formal(runs["some issued"].model)
     held = mig.work_permit[: mig.n] & mig.present[: mig.n]
     assert formal.sum() > 0
     assert (held == formal).all()  # no permit wasted on someone without a formal job
-    assert _formal(runs["full rights"]).sum() > formal.sum()
+    assert _formal(runs["full rights"].model).sum() > formal.sum()
+
+
+def test_every_application_goes_ahead_so_more_protected_work_formally(runs):
+    assert _formal(runs["all apply"].model).sum() > _formal(runs["some issued"].model).sum()
+    assert runs["all apply"].issued.sum() > runs["some issued"].issued.sum() > 0
+    # a permit is issued at an offer that needs one: never more than the offers
+    for name in ("some issued", "all apply"):
+        assert (runs[name].issued <= runs[name].offers + 1e-9).all()
+    assert runs["none issued"].issued.sum() == 0 < runs["none issued"].offers.sum()
+
+
+def test_no_permit_before_six_months_under_protection(runs):
+    # arrivals start in month 1: no employer may apply before month 7
+    waited, at_once = runs["all apply"], runs["all apply, no wait"]
+    first = int(np.flatnonzero(waited.issued)[0])
+    assert first >= 6 and waited.offers[:first].sum() == 0
+    assert np.flatnonzero(at_once.issued)[0] < first
+    assert at_once.issued[:12].sum() > waited.issued[:12].sum()
+
+
+def test_full_work_rights_count_no_permits(runs):
+    assert runs["full rights"].issued.sum() == runs["full rights"].offers.sum() == 0

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from model.codes import WORKING_AGE_BANDS, AgeBand, Employment, Origin, Status
+from model.codes import AgeBand, Employment, Origin, Status
 from model.month import Month
 from model.population import Table
 from model.scenario import BehaviourParams, LabourParams, NationalParams
@@ -129,21 +129,39 @@ def permit_applicable(mig: Table, t: int, national: NationalParams) -> np.ndarra
     return (mig.status == Status.PROTECTED) & waited
 
 
+@dataclass(frozen=True)
+class Permits:
+    """The month's formal hires that need a work permit, and what came of them.
+
+    Attributes:
+        goes_ahead: boolean mask over the month's formal offers: the hires that go ahead.
+        needed: offers to protected persons without a permit (each needs one).
+        issued: permits issued this month (those hires go ahead).
+    """
+
+    goes_ahead: np.ndarray
+    needed: int
+    issued: int
+
+
 def issue_permits(
     mig: Table,
     offered: np.ndarray,
     host_formal_workers: int,
     national: NationalParams,
     rng: np.random.Generator,
-) -> np.ndarray:
+) -> Permits:
     """Which formal hires go ahead where protection needs a work permit.
 
-    A protected person without a permit is hired formally only if the employer obtains one:
-    the state issues at most ``protected_permit_rate`` permits a month per protected person of
-    working age (a binomial draw), and permit holders in formal work stay within
-    ``protected_permit_quota`` of the hosts in formal work. Permits go to a random choice of the
-    month's hires that need one; the others' hires do not go ahead. Those who get one hold it
-    while the job lasts (:func:`lapse_permits`).
+    As the Regulation on Work Permits of Foreigners under Temporary Protection (2016) has it,
+    there is no national cap: the employer of a protected person without a permit applies for
+    one with chance ``protected_permit_application`` (the fee, the paperwork and the social
+    contributions that formal hiring brings decide it), and the permit is issued if permit
+    holders in formal work stay within ``protected_permit_quota`` of the hosts in formal work
+    (Art. 8); a hire whose employer does not apply, or that the quota refuses, does not go
+    ahead. Who may be offered such a hire (``protected_permit_wait_months`` under protection,
+    Art. 5) is :func:`may_work_formally`'s rule. Holders keep the permit while the job lasts
+    (:func:`lapse_permits`).
 
     Args:
         mig: the newcomers' table (``work_permit`` set for the permits issued).
@@ -153,24 +171,23 @@ def issue_permits(
         rng: the model's generator.
 
     Returns:
-        Boolean mask over ``offered``: the hires that go ahead.
+        The hires that go ahead and the month's permit counts.
     """
     goes_ahead = np.ones(len(offered), dtype=bool)
     if not national.protection_needs_permit:
-        return goes_ahead
+        return Permits(goes_ahead, 0, 0)
     protected = mig.present & (mig.status == Status.PROTECTED)
     needs = np.flatnonzero(protected[offered] & ~mig.work_permit[offered])
     if len(needs) == 0:
-        return goes_ahead
-    working_age = protected & (mig.age_band < WORKING_AGE_BANDS)
-    issued_nationally = rng.binomial(int(working_age.sum()), national.protected_permit_rate)
+        return Permits(goes_ahead, 0, 0)
+    applied = needs[rng.random(len(needs)) < national.protected_permit_application]
     holders = int((protected & mig.work_permit & (mig.employment == Employment.FORMAL)).sum())
     room = max(int(national.protected_permit_quota * host_formal_workers) - holders, 0)
-    granted = rng.permutation(needs)[: min(issued_nationally, room)]
+    granted = rng.permutation(applied)[:room]
     goes_ahead[needs] = False
     goes_ahead[granted] = True
     mig.work_permit[offered[granted]] = True
-    return goes_ahead
+    return Permits(goes_ahead, len(needs), len(granted))
 
 
 def lapse_permits(mig: Table, lost: np.ndarray) -> None:

@@ -122,11 +122,15 @@ class WorkMonth:
         may_work: per newcomer, the right to formal work this month.
         vacancies: open jobs per segment after hiring (agents).
         wage_index: wages per segment relative to month 0.
+        permits_needed: formal offers to protected persons without a work permit (agents).
+        permits_issued: work permits issued at those offers (agents).
     """
 
     may_work: np.ndarray
     vacancies: np.ndarray
     wage_index: np.ndarray
+    permits_needed: int = 0
+    permits_issued: int = 0
 
 
 def host_segments(hh: Table) -> np.ndarray:
@@ -199,13 +203,14 @@ def run(
     )
     host_employment[host_formal_seekers[hired[: len(host_formal_seekers)]]] = Employment.FORMAL
     mig_matched = hired[len(host_formal_seekers) :]  # a view: writes go to ``hired``
-    mig_matched[mig_matched] = status.issue_permits(
+    permits = status.issue_permits(
         mig,
         mig_seekers[mig_matched],
         int((host_employment == Employment.FORMAL).sum()),
         p.national,
         rng,
     )
+    mig_matched[mig_matched] = permits.goes_ahead
     mig_hired = mig_seekers[mig_matched]
     mig.employment[mig_hired] = Employment.FORMAL
     filled += np.bincount(formal_segment[hired], minlength=N_SEGMENTS)[:N_SEGMENTS]
@@ -242,7 +247,13 @@ def run(
     mig.earnings[:] = earnings(
         mig.employment, mig_seg, market.wage_index, b.wage_formal, b.wage_informal, lab
     )
-    return WorkMonth(may_work, np.maximum(market.jobs - filled, 0.0), market.wage_index.copy())
+    return WorkMonth(
+        may_work,
+        np.maximum(market.jobs - filled, 0.0),
+        market.wage_index.copy(),
+        permits.needed,
+        permits.issued,
+    )
 
 
 def separate(month: Month, host_employment: np.ndarray, in_force: np.ndarray) -> None:
