@@ -238,13 +238,22 @@ def test_a_missing_calibration_file_fails_with_one_line(tmp_path, capsys):
     assert "no such calibration file" in capsys.readouterr().err
 
 
-def test_the_northern_calibration_file_is_valid():
+@pytest.mark.parametrize(("name", "parameters"), [("northern", 3), ("megacity", 1)])
+def test_the_calibration_files_are_valid(name, parameters):
     from experiments.calibration.spec import Calibration
 
-    spec = Calibration.from_toml(ROOT / "experiments" / "calibrations" / "northern.toml")
+    spec = Calibration.from_toml(ROOT / "experiments" / "calibrations" / f"{name}.toml")
     priors = spec.priors()
-    assert len(priors) >= 3
+    assert len(priors) >= parameters
     assert all(p.high > p.low for p in priors)
+
+
+def test_the_megacity_calibration_fits_the_permit_count_only():
+    from experiments.calibration.spec import Calibration
+
+    spec = Calibration.from_toml(ROOT / "experiments" / "calibrations" / "megacity.toml")
+    assert list(spec.calibration.facts) == ["tr_work_permits_issued"]
+    assert [p.key for p in spec.priors()] == ["national.protected_permit_application"]
 
 
 def _toy_facts():
