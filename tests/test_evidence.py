@@ -224,3 +224,10 @@ def test_cohort_employment_is_weighted_by_person_months():
     assert s.employment_at(run, 24) == pytest.approx((10 + 60 + 30) / 500)
     assert s.employment_at(run, 24, formal=True) == pytest.approx(40 / 500)
     assert np.isnan(s.employment_at(run, 50))
+
+
+def test_short_source_names_leave_bracketed_text_out():
+    by_id = {f.id: f.source.short() for f in load_facts()}
+    assert by_id["tr_work_permits_issued"] == "MoFLSS 2020"  # a ';' inside brackets
+    assert by_id["de_rents_refugee_inflow"] == "Kürschner Rauck & Kvasnicka 2018"
+    assert by_id["de_employment_women_men"] == "Kosyakova et al. 2021"

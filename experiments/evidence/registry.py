@@ -9,6 +9,7 @@ See docs/EVIDENCE.md.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, Literal
 
@@ -45,8 +46,9 @@ class Source(StrictSection):
         return self
 
     def short(self) -> str:
-        """``First author (et al.) year``, as the table shows it."""
-        names = [n.strip() for n in self.authors.replace(" and ", ";").split(";") if n.strip()]
+        """``First author (et al.) year``, as the table shows it (text in brackets left out)."""
+        authors = re.sub(r"\s*\([^)]*\)", "", self.authors)
+        names = [n.strip() for n in authors.replace(" and ", ";").split(";") if n.strip()]
         surnames = [n.split(",")[0].strip() for n in names]
         if len(surnames) > 2:
             return f"{surnames[0]} et al. {self.year}"
