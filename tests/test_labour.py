@@ -218,16 +218,21 @@ def test_the_work_experience_gap_lowers_womens_employment_relative_to_mens():
     assert ratio(0.0) < ratio(1.0) - 0.1
 
 
-def _carers_at_the_end(**overrides) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Working-age newcomers present at the end: (carer, female, employment)."""
+def _at_the_end(column: str, seed: int, **overrides) -> tuple[np.ndarray, ...]:
+    """Working-age newcomers present at the end: (the column, female, employment)."""
     from model.city import ArrivalCity
 
-    model = ArrivalCity(small_scenario(**overrides), seed=1)
+    model = ArrivalCity(small_scenario(**overrides), seed=seed)
     while model.running:
         model.step()
     mig = model.population.migrants
     here = mig.present & (mig.age_band < WORKING_AGE_BANDS)
-    return mig.carer[here], mig.female[here], mig.employment[here]
+    return getattr(mig, column)[here], mig.female[here], mig.employment[here]
+
+
+def _carers_at_the_end(**overrides) -> tuple[np.ndarray, ...]:
+    """(carer, female, employment) of working-age newcomers at the end."""
+    return _at_the_end("carer", 1, **overrides)
 
 
 def test_a_full_childcare_barrier_keeps_carers_out_of_formal_and_informal_work():
@@ -253,16 +258,9 @@ def test_mothers_whose_children_have_places_are_no_carers():
     assert female.sum() > 50 and not carer.any()
 
 
-def _participation_at_the_end(**overrides) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Working-age newcomers present at the end: (labour_force, female, employment)."""
-    from model.city import ArrivalCity
-
-    model = ArrivalCity(small_scenario(**overrides), seed=2)
-    while model.running:
-        model.step()
-    mig = model.population.migrants
-    here = mig.present & (mig.age_band < WORKING_AGE_BANDS)
-    return mig.labour_force[here], mig.female[here], mig.employment[here]
+def _participation_at_the_end(**overrides) -> tuple[np.ndarray, ...]:
+    """(labour_force, female, employment) of working-age newcomers at the end."""
+    return _at_the_end("labour_force", 2, **overrides)
 
 
 def test_women_outside_the_labour_force_never_work_while_men_do():
