@@ -169,7 +169,10 @@ def _print_summary(result, out: Path, subtitle: str = "") -> None:
             f"{100 * s['overcrowding_rate_hosts_mean']:.1f} %",
         ),
         ("longest mean wait for services", f"{s['mean_wait_months_peak']:.2f} months"),
-        ("unmet need, newcomers, mean", f"{100 * s['unmet_need_rate_migrants_mean']:.1f} %"),
+        (
+            "newcomers' needs not met in the month, mean",
+            f"{100 * s['unmet_need_rate_migrants_mean']:.1f} %",
+        ),
         ("evictions", f"{s['evictions_total']:,.0f}"),
         ("dissimilarity index, end", f"{s['dissimilarity_index_end']:.3f}"),
     ]
