@@ -389,8 +389,9 @@ OUTCOMES: tuple[Outcome, ...] = (
         "labour_supply_shock",
         "share",
         "share",
-        "working-age newcomers present per member of the hosts' labour force",
-        lambda o: _share(o.adults, o.host_hh & o.hh.in_labour_force),
+        "newcomers in the labour force (working age, taking part) per member of the hosts' "
+        "labour force",
+        lambda o: _share(o.adults & o.mig.labour_force, o.host_hh & o.hh.in_labour_force),
     ),
     Outcome(
         "mean_wait_months",

@@ -297,3 +297,18 @@ def test_a_lower_participation_share_lowers_womens_employment_rate_in_proportion
     full, half = rate(1.0), rate(0.5)
     assert full > 0.05
     assert half == pytest.approx(full / 2, rel=0.35)  # half the women search
+
+
+def test_the_labour_supply_shock_counts_only_newcomers_who_take_part():
+    def shock(share_women: float) -> float:
+        overrides = {
+            "inflow.profile.labour_force_share_women": share_women,
+            "inflow.profile.female_share": 0.5,
+        }
+        ts = simulate(small_scenario(**overrides), seed=3).timeseries
+        return float(ts.labour_supply_shock.iloc[-1])
+
+    everyone, men_only = shock(1.0), shock(0.0)
+    assert everyone > 0
+    # the same arrivals (one seed); half of them women, none of whom takes part
+    assert 0.35 < men_only / everyone < 0.65
