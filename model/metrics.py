@@ -348,6 +348,13 @@ OUTCOMES: tuple[Outcome, ...] = (
         lambda o: float(o.here.sum()) * o.scale,
     ),
     Outcome(
+        "newcomer_residents",
+        "persons",
+        "stock",
+        "persons living in the city in newcomers' households (adults and their children)",
+        lambda o: float(o.hh.size[o.newcomer_hh].sum()) * o.scale,
+    ),
+    Outcome(
         "arrivals",
         "persons",
         "flow",
