@@ -194,14 +194,66 @@ def _run(**columns):
 def test_paired_statistics_compute_what_their_names_say():
     from experiments.evidence import statistics as s
 
-    twin = _run(residents=[100.0, 100.0], mean_rent=[10.0, 10.0], tension_index=[0.1, 0.1])
-    run = _run(residents=[110.0, 110.0], mean_rent=[11.0, 11.0], tension_index=[0.12, 0.12])
-    share = 10 / 110
-    assert s.elasticity(twin, run, "mean_rent") == pytest.approx(0.1 / share)
-    assert s.per_population_share(twin, run, "tension_index") == pytest.approx(0.02 / share)
+    twin = _run(
+        residents=[100.0, 100.0],
+        newcomer_residents=[0.0, 0.0],
+        mean_rent=[10.0, 10.0],
+        tension_index=[0.1, 0.1],
+    )
+    run = _run(
+        residents=[110.0, 110.0],
+        newcomer_residents=[10.0, 10.0],
+        mean_rent=[11.0, 11.0],
+        tension_index=[0.12, 0.12],
+    )
+    assert s.elasticity(twin, run, "mean_rent") == pytest.approx(0.1 / (10 / 100))
+    assert s.per_population_share(twin, run, "tension_index") == pytest.approx(0.02 / (10 / 110))
     assert s.difference(twin, run, of="mean_over", outcome="mean_rent") == pytest.approx(1.0)
     assert s.relative_difference(twin, run, of="mean_over", outcome="mean_rent") == pytest.approx(
         0.1
+    )
+
+
+def test_hosts_who_leave_do_not_shrink_the_inflow_the_statistics_divide_by():
+    """10 newcomers arrive and 6 host persons leave: residents rise by 4, not 10.
+
+    The rent elasticity's inflow stays 10 over the baseline's 100 residents; the population
+    share's numerator stays the 10 newcomers, over the 104 residents they live among.
+    """
+    from experiments.evidence import statistics as s
+
+    twin = _run(
+        residents=[100.0, 100.0],
+        newcomer_residents=[0.0, 0.0],
+        mean_rent=[10.0, 10.0],
+        tension_index=[0.1, 0.1],
+    )
+
+    def arm(hosts_left: float):
+        return _run(
+            residents=[110.0 - hosts_left, 110.0 - hosts_left],
+            newcomer_residents=[10.0, 10.0],
+            mean_rent=[9.9, 9.9],
+            tension_index=[0.12, 0.12],
+        )
+
+    stay, leave = arm(0.0), arm(6.0)
+    assert s.elasticity(twin, leave, "mean_rent") == pytest.approx(-0.01 / 0.1)
+    assert s.elasticity(twin, leave, "mean_rent") == s.elasticity(twin, stay, "mean_rent")
+    assert s.per_population_share(twin, leave, "tension_index") == pytest.approx(0.02 / (10 / 104))
+    # not the net residents added (4 of 104), which would read 2.5 times as large
+    assert s.per_population_share(twin, leave, "tension_index") != pytest.approx(0.02 / (4 / 104))
+
+
+def test_population_share_against_a_smaller_inflow_is_the_change_of_share():
+    from experiments.evidence import statistics as s
+
+    small = _run(residents=[105.0], newcomer_residents=[5.0], tension_index=[0.11])
+    large = _run(residents=[110.0], newcomer_residents=[10.0], tension_index=[0.12])
+    share = 10 / 110 - 5 / 105
+    assert s.per_population_share(small, large, "tension_index") == pytest.approx(0.01 / share)
+    assert s.elasticity(small, large, "tension_index") == pytest.approx(
+        (0.12 / 0.11 - 1) / (5 / 105)
     )
 
 

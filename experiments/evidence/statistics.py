@@ -125,35 +125,57 @@ def relative_difference(baseline: Run, variant: Run, of: str, **args: Any) -> fl
     return stat(variant, **args) / stat(baseline, **args) - 1.0
 
 
-def _added_share(baseline: Run, variant: Run, start: int, end: int | None) -> float:
-    """Residents the variant adds, as a share of the variant's residents, over a window."""
-    b = mean_over(baseline, "residents", start, end)
-    v = mean_over(variant, "residents", start, end)
-    return (v - b) / v
+def _newcomers_added(baseline: Run, variant: Run, start: int, end: int | None) -> float:
+    """Persons in newcomers' households the variant adds (window means; hosts not counted).
+
+    Not the residents added: once hosts can leave in answer to newcomers, the variant's
+    residents minus the baseline's is the newcomers less the hosts who left.
+    """
+    return mean_over(variant, "newcomer_residents", start, end) - mean_over(
+        baseline, "newcomer_residents", start, end
+    )
+
+
+def _newcomer_share(run: Run, start: int, end: int | None) -> float:
+    """Newcomers' share of the city's residents over a window (ratio of window means)."""
+    return mean_over(run, "newcomer_residents", start, end) / mean_over(
+        run, "residents", start, end
+    )
 
 
 def per_population_share(
     baseline: Run, variant: Run, outcome: str, start: int = 1, end: int | None = None
 ) -> float:
-    """Change of an outcome (variant minus baseline) per unit of population share added.
+    """Change of an outcome (variant minus baseline) per unit of newcomers' population share.
 
-    With the zero-arrival twin as baseline, a share outcome gives percentage points per
-    percentage point of newcomers in the population (as in studies of refugee shares and votes).
+    The share is the newcomers present (persons in their households) over the residents of the
+    city they live in, the variant's minus the baseline's: the regressor of Dustmann,
+    Vasiljeva & Damm (2019), the refugees' share of the municipal population. With the
+    zero-arrival twin as baseline, a share outcome gives percentage points per percentage
+    point of newcomers in the population; hosts who leave do not shrink the share's numerator.
     """
     change = mean_over(variant, outcome, start, end) - mean_over(baseline, outcome, start, end)
-    return change / _added_share(baseline, variant, start, end)
+    share = _newcomer_share(variant, start, end) - _newcomer_share(baseline, start, end)
+    return change / share
 
 
 def elasticity(
     baseline: Run, variant: Run, outcome: str, start: int = 1, end: int | None = None
 ) -> float:
-    """Relative change of an outcome per relative change of the population (variant/baseline).
+    """Relative change of an outcome (variant over baseline) per relative newcomer inflow.
 
-    With the zero-arrival twin as baseline and ``mean_rent``: the rent change for an inflow of
-    1 % of the population, in percent (the form of Saiz 2007 and its successors).
+    The inflow is the newcomers present (persons in their households) that the variant adds,
+    over the baseline's residents: the regressor of Kürschner Rauck & Kvasnicka (2018), the
+    county's end-of-year refugee population relative to its initial population. With the
+    zero-arrival twin as baseline and ``mean_rent``: the rent change in percent for an inflow of
+    1 % of the population (the form of Saiz 2007 and its successors); hosts who leave do not
+    move the denominator.
     """
     rel = mean_over(variant, outcome, start, end) / mean_over(baseline, outcome, start, end)
-    return (rel - 1.0) / _added_share(baseline, variant, start, end)
+    inflow = _newcomers_added(baseline, variant, start, end) / mean_over(
+        baseline, "residents", start, end
+    )
+    return (rel - 1.0) / inflow
 
 
 def ratio_of_differences(
