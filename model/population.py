@@ -62,7 +62,7 @@ HOUSEHOLD_COLUMNS: dict[str, tuple[Any, tuple[int, ...]]] = {
     "host": (np.bool_, ()),
     "group": (np.int16, ()),
     "attitude": (np.float32, ()),
-    "in_labour_force": (np.bool_, ()),
+    "in_labour_force": (np.bool_, ()),  # the host worker takes part (newcomers: see migrants)
     "employment": (np.int8, ()),
     "skill": (np.int8, ()),  # the host worker's skill segment (newcomers: see migrants.skill)
     "informal_worker": (np.bool_, ()),  # the host worker seeks and holds informal work

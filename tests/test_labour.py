@@ -312,3 +312,27 @@ def test_the_labour_supply_shock_counts_only_newcomers_who_take_part():
     assert everyone > 0
     # the same arrivals (one seed); half of them women, none of whom takes part
     assert 0.35 < men_only / everyone < 0.65
+
+
+def test_participation_lives_on_the_newcomer_alone_and_the_outcomes_read_it_there():
+    """One source of truth: a newcomer's participation is ``migrants.labour_force``; the
+    household column ``in_labour_force`` is the host worker's and newcomer rows leave it unset."""
+    from model.city import ArrivalCity
+
+    overrides = {
+        "inflow.profile.labour_force_share_women": 0.3,
+        "inflow.profile.female_share": 0.5,
+        "run.months": 6,
+    }
+    model = ArrivalCity(small_scenario(**overrides), seed=4)
+    while model.running:
+        model.step()
+    mig, hh = model.population.migrants, model.population.households
+    assert 0 < mig.labour_force.sum() < mig.n  # both kinds of newcomer are there
+    assert not hh.in_labour_force[~hh.host].any()
+    assert hh.in_labour_force[hh.host].any()
+    adults = mig.present & (mig.age_band < WORKING_AGE_BANDS)
+    hosts = hh.host & hh.present & hh.in_labour_force
+    assert model.latest["labour_supply_shock"] == pytest.approx(
+        (adults & mig.labour_force).sum() / hosts.sum()
+    )

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from model.codes import INTENTIONS, ORIGINS, STATUSES, WORKING_AGE_BANDS, Origin, Status, Tenure
+from model.codes import INTENTIONS, ORIGINS, STATUSES, Origin, Status, Tenure
 from model.month import Month
 from model.processes import status
 from model.scenario import InflowParams, Profile
@@ -97,7 +97,6 @@ def run(month: Month, count: int) -> InflowMonth:
         kin=-1,
         host=False,
         group=draw["group"],
-        in_labour_force=(draw["age_band"] < WORKING_AGE_BANDS) & draw["labour_force"],
         migrant=mig_rows,
         present=True,
     )
