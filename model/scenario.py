@@ -377,7 +377,7 @@ class NationalParams(Section):
         "Art. 26)",
     )
     protected_permit_application: float = P(
-        0.144,
+        1.0,
         0.0,
         1.0,
         "probability",
@@ -385,11 +385,12 @@ class NationalParams(Section):
         "at a formal hire (the fee, the paperwork and the social contributions of formal hiring "
         "decide it); without it the hire does not go ahead. There is no national cap "
         "(Regulation on Work Permits of Foreigners under Temporary Protection, Official Gazette "
-        "29594, 15 January 2016, Art. 4-8). No published value: calibrated to the permits "
-        "issued to Syrians 2016-2019 (MoFLSS work-permit statistics; evidence/"
-        "tr_work_permits_issued.toml, experiments/calibrations/megacity.toml: 0.144, the "
-        "posterior's maximum-weight draw, 95 % interval 0.021-0.435). Read only if "
-        "protection_needs_permit",
+        "29594, 15 January 2016, Art. 4-8). Read only if protection_needs_permit. Default 1: "
+        "every employer applies, so only the rule's wait and quota bind (no behavioural "
+        "shortfall assumed). No published value for a country: each preset that needs a permit "
+        "sets its own, calibrated (megacity: 0.144, the maximum-weight draw of "
+        "experiments/calibrations/megacity.toml against the permits issued to Syrians "
+        "2016-2019, evidence/tr_work_permits_issued.toml; 95 % interval 0.021-0.435)",
     )
     protected_permit_wait_months: int = P(
         6,

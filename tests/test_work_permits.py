@@ -13,13 +13,13 @@ from typing import NamedTuple
 
 import numpy as np
 import pytest
-from conftest import small_scenario
+from conftest import SCENARIOS, small_scenario
 
 from model.city import ArrivalCity
 from model.codes import Employment, Origin, Status
 from model.population import MIGRANT_COLUMNS, Table
 from model.processes import status
-from model.scenario import NationalParams
+from model.scenario import NationalParams, Scenario
 
 # every arrival an international newcomer under protection, so each one needs a permit
 ALL_PROTECTED = {
@@ -91,6 +91,20 @@ def test_no_application_no_formal_hire_and_every_application_goes_ahead(chance):
     permits = status.issue_permits(mig, np.arange(500), 100_000, rule, np.random.default_rng(1))
     assert permits.issued == permits.goes_ahead.sum() == (500 if chance else 0)
     assert mig.work_permit[: mig.n].sum() == permits.issued
+
+
+def test_by_default_only_the_rules_wait_and_quota_bind_and_the_megacity_sets_its_chance():
+    rule = NationalParams(protection_needs_permit=True)  # the schema's neutral default
+    mig = _protected(300)
+    permits = status.issue_permits(mig, np.arange(300), 100_000, rule, np.random.default_rng(2))
+    assert permits.issued == permits.goes_ahead.sum() == 300  # every employer applies
+    capped = status.issue_permits(
+        _protected(300), np.arange(300), 100, rule, np.random.default_rng(2)
+    )
+    assert capped.issued == 10  # the quota: a tenth of 100 hosts in formal work
+    megacity = Scenario.from_toml(SCENARIOS / "megacity_mixed_flows.toml").national
+    assert megacity.protection_needs_permit
+    assert megacity.protected_permit_application == pytest.approx(0.144)  # calibrated there
 
 
 def test_there_is_no_national_cap_however_few_the_protected():
