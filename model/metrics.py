@@ -555,6 +555,14 @@ OUTCOMES: tuple[Outcome, ...] = (
         lambda o: o.results.housing.evictions * o.scale,
     ),
     Outcome(
+        "hosts_out_migrated",
+        "households",
+        "flow",
+        "host households who left the city this month in answer to the newcomers living in it "
+        "(housing.host_out_migration)",
+        lambda o: o.results.housing.hosts_out_migrated * o.scale,
+    ),
+    Outcome(
         "hazard_losses",
         "households",
         "flow",

@@ -870,6 +870,28 @@ class HousingParams(Section):
         "keep their home until they find one, so the units they leave come free for others "
         "(Germany: about 10 % of households move a year)",
     )
+    host_out_migration: float = P(
+        0.0,
+        0.0,
+        2.0,
+        "host share per newcomer share",
+        "hosts' out-moves from the city in answer to the newcomers living in it (native "
+        "out-migration): in the long run the share of host persons who have left is this "
+        "times the newcomers' share of residents (those in reception counted). Sá, F. (2015), "
+        "'Immigration and House Prices in the UK', Economic Journal 125(587): 1393-1424, "
+        "doi:10.1111/ecoj.12158: immigrants equal to 1 % of a local authority's population "
+        "lead about 0.9 % of the native population to move elsewhere (0.9); 0 where no "
+        "estimate applies (docs/ODD.md section 7.2)",
+    )
+    host_out_migration_months: float = P(
+        12.0,
+        1.0,
+        60.0,
+        "months",
+        "mean time in which hosts' out-moves close the gap to the share `host_out_migration` "
+        "calls for (a share 1/this of the gap leaves a month); Sá (2015) measures the response "
+        "on annual local-authority data, within the year: 12",
+    )
     communal_until_decision: bool = Field(
         False,
         description="asylum seekers who leave state reception undecided stay in communal "

@@ -93,6 +93,8 @@ CONTEXT: dict[str, dict[str, Any]] = {
     # some, whichever path the few households of this small city take
     "behaviour.eviction_rate_arrears": {"national.housing_benefit": 0.0},
     "housing.arrears_months_to_notice": {"national.housing_benefit": 0.0},
+    # the out-moves' pace is read only where hosts move out
+    "housing.host_out_migration_months": {"housing.host_out_migration": 0.9},
     # the room shortfall weighs in a choice only where seekers see several listings they can take
     "housing.room_shortfall_aversion": {"city.housing_vacancy_rate": 0.05},
     "labour.employability_floor": {"behaviour.employability_erosion": 0.05},

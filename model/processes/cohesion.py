@@ -98,7 +98,8 @@ def run(
         mainstream_wait: mean wait of hosts in mainstream services this month (months).
         media_softening: share by which media partners soften hostile discourse.
     """
-    p, hh, hosts = month.params, month.hh, month.hosts
+    p, hh = month.params, month.hh
+    hosts = np.flatnonzero(hh.present[month.hosts])  # hosts still in the city
     state.last_wait = mainstream_wait
     newcomers, host_people = block_people
     share = newcomers / np.maximum(newcomers + host_people, 1.0)

@@ -46,6 +46,8 @@ class HousingMonth:
         informal_built: informal dwellings added at the edge this month.
         unsheltered: households left with neither formal home, kin nor informal dwelling at the
             month's end (sheltered at the periphery): the unmet demand informal building answers.
+        hosts_out_migrated: host households who left the city this month
+            (:func:`host_out_migration`).
     """
 
     evictions: int = 0
@@ -54,6 +56,7 @@ class HousingMonth:
     rejected_by_landlords: int = 0
     informal_built: float = 0.0
     unsheltered: int = 0
+    hosts_out_migrated: int = 0
 
 
 def run(month: Month, discrimination_factor: float) -> HousingMonth:
@@ -83,6 +86,7 @@ def run(month: Month, discrimination_factor: float) -> HousingMonth:
     out = np.concatenate([lost, evicted])
     host_renters_out[out] = hh.host[out] & (hh.tenure[out] == Tenure.FORMAL_RENTER)
     make_homeless(hh, out)
+    result.hosts_out_migrated = len(host_out_migration(hh, month.n_hosts, hp, rng))
     recount_occupancy(hh, space)
     looking = newcomers_looking(hh, mig, month.n_hosts, hp, rng)
     newcomer_seekers = month.n_hosts + np.flatnonzero(looking)
@@ -226,6 +230,44 @@ def host_movers(
         return np.zeros(0, dtype=np.int64)
     renters = hh.present & hh.host & (hh.tenure == Tenure.FORMAL_RENTER) & ~out
     return np.flatnonzero(renters & (rng.random(hh.n) < hp.host_move_rate))
+
+
+def host_out_migration(
+    hh: Table, n_hosts: int, hp: HousingParams, rng: np.random.Generator
+) -> np.ndarray:
+    """Host households who leave the city this month in answer to the newcomers living in it.
+
+    Native out-migration (Sá 2015; Saiz & Wachter 2011): in the long run the share of host
+    persons who have left is ``housing.host_out_migration`` times the newcomers' share of
+    residents (those in reception counted: they live in the city). A share
+    ``1 / housing.host_out_migration_months`` of the gap between the hosts that share calls for
+    and those already gone leaves each month; leavers are drawn among host households in formal
+    housing, who free their unit (the rent then follows occupancy, :func:`update_market`).
+    Hosts who left do not come back when the newcomers leave. With no newcomers nobody leaves,
+    so the zero-arrival city stays at rest.
+
+    Returns:
+        Rows of the host households who left (no longer present, no dwelling, no job).
+    """
+    if hp.host_out_migration == 0:
+        return np.zeros(0, dtype=np.int64)
+    size = hh.size.astype(float)
+    present = hh.present
+    newcomers = float(size[n_hosts:][present[n_hosts:]].sum())
+    hosts_here = float(size[:n_hosts][present[:n_hosts]].sum())
+    hosts_gone = float(size[:n_hosts][~present[:n_hosts]].sum())
+    share = newcomers / max(newcomers + hosts_here, MIN_STOCK)
+    wanted = hp.host_out_migration * share * (hosts_here + hosts_gone)
+    leaving = max(wanted - hosts_gone, 0.0) / hp.host_out_migration_months
+    formal = np.flatnonzero(present[:n_hosts] & (hh.tenure[:n_hosts] <= Tenure.FORMAL_RENTER))
+    pool = float(size[formal].sum())
+    if leaving <= 0 or pool <= 0:
+        return np.zeros(0, dtype=np.int64)
+    rows = formal[rng.random(len(formal)) < min(leaving / pool, 1.0)]
+    make_homeless(hh, rows)
+    hh.present[rows] = False
+    hh.employment[rows] = Employment.NONE
+    return rows
 
 
 def leave_reception(hh: Table, mig: Table, t: int, n_hosts: int, hp: HousingParams) -> None:

@@ -98,7 +98,8 @@ def run(month: Month, asked: AccessMonth, sectors: Sequence[Queue]) -> ServicesM
     pol, gov = p.policies, p.governance
     accepted, carried = asked.accepted, asked.carried
     served = np.zeros_like(asked.needs)
-    host_persons = float(month.hh.size[month.hosts].sum()) * scale
+    hosts = month.hosts
+    host_persons = float(month.hh.size[hosts][month.hh.present[hosts]].sum()) * scale
     ledger = {k: np.zeros(N_SECTORS) for k in ("start", "requests", "served", "end", "abandoned")}
     host_requests = np.zeros(N_SECTORS)
     mainstream = np.zeros((N_SECTORS, 2))
