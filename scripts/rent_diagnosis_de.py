@@ -42,6 +42,8 @@ def run(seed: int, overrides: dict, no_turned_away: bool) -> dict[str, np.ndarra
         model = ArrivalCity(PRESET, seed=seed, overrides={**overrides, "run.months": MONTHS})
         ring = model.space.ring.astype(np.int64)
         rent, rings, tenure, residents = [], [], [], []
+        newcomer_persons: list[float] = []
+        hosts_gone: list[float] = []
         while model.running:
             model.step()
             space, hh = model.space, model.population.households
@@ -52,6 +54,8 @@ def run(seed: int, overrides: dict, no_turned_away: bool) -> dict[str, np.ndarra
             newcomers = hh.present & ~hh.host
             tenure.append(np.bincount(hh.tenure[newcomers], minlength=6))
             residents.append(hh.size[hh.present].sum())
+            newcomer_persons.append(hh.size[hh.present & ~hh.host].sum())
+            hosts_gone.append(hh.size[hh.host & ~hh.present].sum())
     finally:
         housing.update_market = original
     return {
@@ -60,6 +64,8 @@ def run(seed: int, overrides: dict, no_turned_away: bool) -> dict[str, np.ndarra
         "tenure": np.array(tenure),
         "turned": np.array(turned[-MONTHS:]),
         "residents": np.array(residents, dtype=float),
+        "newcomers": np.array(newcomer_persons, dtype=float),
+        "hosts_gone": np.array(hosts_gone, dtype=float),
     }
 
 
@@ -72,20 +78,29 @@ def interval(values: list[float]) -> str:
 
 def main(seeds: list[int], overrides: dict, no_turned_away: bool) -> None:
     """Print the paired diagnosis for one set of overrides."""
-    elast, monthly, rings, tenure, turned, turned_twin = [], [], [], [], [], []
+    elast, gross, monthly, rings, tenure, turned, turned_twin = [], [], [], [], [], [], []
+    gone = []
     for seed in seeds:
         arm = run(seed, overrides, no_turned_away)
         twin = run(seed, {**overrides, "inflow.total": 0}, no_turned_away)
         rel = arm["rent"][WINDOW].mean() / twin["rent"][WINDOW].mean() - 1
         added = 1 - twin["residents"][WINDOW].mean() / arm["residents"][WINDOW].mean()
         elast.append(rel / added)
+        gross.append(rel / (arm["newcomers"][WINDOW] / arm["residents"][WINDOW]).mean())
+        gone.append(arm["hosts_gone"][WINDOW] / twin["residents"][WINDOW])
         monthly.append(100 * (arm["rent"] / twin["rent"] - 1))
         rings.append(100 * (arm["rings"][WINDOW].mean(0) / twin["rings"][WINDOW].mean(0) - 1))
         tenure.append(arm["tenure"])
         turned.append(arm["turned"])
         turned_twin.append(twin["turned"])
     print(f"overrides {overrides or '{}'}, seeds {seeds}, no_turned_away={no_turned_away}")
-    print(f"  elasticity months 6-18: {interval(elast)}")
+    print(f"  elasticity months 6-18 (per net added share, the fact's): {interval(elast)}")
+    print(f"  per newcomers' share of residents (gross inflow):          {interval(gross)}")
+    g = 100 * np.mean(gone, 0)
+    print(
+        "  host persons gone, % of twin residents, months 6, 12, 18: "
+        f"{g[0]:.2f} {g[6]:.2f} {g[12]:.2f}"
+    )
     for k, name in enumerate(("centre", "inner", "periphery", "edge")):
         print(f"  {name:10s} rent effect % (6-18): {interval([r[k] for r in rings])}")
     t, m = np.mean(tenure, 0), np.mean(monthly, 0)
