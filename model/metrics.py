@@ -18,7 +18,7 @@ from functools import cached_property
 from typing import Literal
 
 import numpy as np
-from scipy.special import gammaln
+from scipy.special import betaln, gammaln
 
 from model.codes import (
     SECTORS,
@@ -236,6 +236,65 @@ def systematic_dissimilarity(
     if d >= expected:
         return (d - expected) / (1 - expected) if expected < 1 else 0.0
     return (d - expected) / expected
+
+
+NORMAL_BETA = 1e6  # above this a + b, the Beta's mean absolute deviation is the normal one
+
+
+def beta_dissimilarity(newcomers_per_block: np.ndarray, residents_per_block: np.ndarray) -> float:
+    """Dissimilarity of the newcomers' chances to live in each block, net of small-unit noise (0-1).
+
+    Rathelot (2012, "Measuring segregation when units are small: a parametric approach", Journal
+    of Business & Economic Statistics 30(4): 546-553, doi:10.1080/07350015.2012.707586), in its
+    moment form with one Beta component. Each block ``b`` has ``t_b`` resident households of which
+    ``k_b`` are newcomers, drawn with the block's chance ``pi_b``. Duncan's index is the
+    ``t``-weighted mean absolute deviation of ``pi`` over ``2 p (1 - p)``, ``p`` the newcomers'
+    share. The observed shares ``k_b / t_b`` add binomial noise to ``pi_b`` whose variance has an
+    unbiased estimate, ``k_b (t_b - k_b) / (t_b^2 (t_b - 1))``; net of it, the ``t``-weighted
+    variance of ``pi`` is unbiased at any number of households, and the index is that of the Beta
+    distribution with the same mean and variance. It is 1 when no block has both groups and 0 in
+    expectation when households are placed at random: the net variance is then as often below 0
+    as above, and a negative one (blocks more alike than random draws) gives the index of its
+    absolute value with a minus sign, as D* does below random. Unlike Carrington-Troske's D*, it
+    keeps its expectation when a city is represented by fewer, larger agents (docs/ODD.md §7.2,
+    scale).
+
+    Args:
+        newcomers_per_block: newcomer households (agents) per block.
+        residents_per_block: all households (agents) per block, newcomers included.
+    """
+    k = np.asarray(newcomers_per_block, dtype=float)
+    t = np.asarray(residents_per_block, dtype=float)
+    k, t = k[t > 1], t[t > 1]  # the noise estimate needs two households in the block
+    total = t.sum()
+    p = k.sum() / total if total > 0 else 0.0
+    if p <= 0 or p >= 1:
+        return 0.0
+    spread = float((t * (k / t - p) ** 2).sum()) / total
+    noise = float((k * (t - k) / (t * (t - 1))).sum()) / total
+    eta2 = (spread - noise) / (p * (1 - p))  # share of the variance between blocks
+    if eta2 == 0:
+        return 0.0
+    if eta2 >= 1:
+        return 1.0
+    nu = 1 / abs(eta2) - 1  # the Beta's a + b
+    if nu > NORMAL_BETA:  # the Beta is normal: its mean absolute deviation is sd * sqrt(2 / pi)
+        mad = math.sqrt(2 / math.pi * p * (1 - p) / (nu + 1))
+    else:
+        a, b = p * nu, (1 - p) * nu
+        mad = math.exp(
+            math.log(2) + a * math.log(a) + b * math.log(b) - betaln(a, b) - (nu + 1) * math.log(nu)
+        )
+    return math.copysign(min(mad / (2 * p * (1 - p)), 1.0), eta2)
+
+
+def households_per_block(hh: Table, n_blocks: int) -> tuple[np.ndarray, np.ndarray]:
+    """(newcomer households, all households) placed on each block, agents counted as units."""
+    live = hh.present & (hh.block >= 0)
+    return (
+        np.bincount(hh.block[live & ~hh.host], minlength=n_blocks),
+        np.bincount(hh.block[live], minlength=n_blocks),
+    )
 
 
 def newcomer_units(hh: Table) -> float:
@@ -590,6 +649,15 @@ OUTCOMES: tuple[Outcome, ...] = (
         "newcomers' dissimilarity from hosts across blocks beyond random placement "
         "(Carrington-Troske D*: 0 = random, 1 = complete separation)",
         lambda o: systematic_dissimilarity(*o.block_people, newcomer_units(o.hh)),
+    ),
+    Outcome(
+        "dissimilarity_index_beta",
+        "index -1 to 1",
+        "index",
+        "newcomers' dissimilarity from hosts across blocks beyond random placement, the same "
+        "in expectation at any run.scale (Rathelot's Beta moment form on households that chose "
+        "their block: 0 = random, 1 = complete separation)",
+        lambda o: beta_dissimilarity(*households_per_block(o.hh, len(o.block_people[0]))),
     ),
     Outcome(
         "dissimilarity_index_raw",

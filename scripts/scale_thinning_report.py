@@ -4,7 +4,7 @@ For each estimator: the level with hosts' out-moves off and on, and the effect (
 seeds), mean ± one standard error over seeds of the months 25-48 mean, at (a) scale 1, (b) scale 1
 thinned to one in ``LUMP`` agents (the mean over the ``LUMP`` disjoint thinnings), (c) scale 5.
 
-Usage: ``python scripts/scale_thinning_report.py DIR``.
+Usage: ``python scripts/scale_thinning_report.py DIR [--only D,D*,...]``.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from model.metrics import dissimilarity_index, systematic_dissimilarity
+from model.metrics import beta_dissimilarity, dissimilarity_index, systematic_dissimilarity
 
 LUMP = 5
 Estimator = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int], float]
@@ -54,7 +54,31 @@ def boot(nb, ns, hb, hs, n_blocks, reps=50) -> float:
     return 2 * raw(nb, ns, hb, hs, n_blocks) - float(d.mean())
 
 
-ESTIMATORS: dict[str, Estimator] = {"D": raw, "D*": ct, "D_bc": boot}
+def beta(nb, ns, hb, hs, n_blocks) -> float:
+    """Rathelot's D in its Beta moment form, on agent counts (model.metrics)."""
+    k = np.bincount(nb, minlength=n_blocks)
+    return beta_dissimilarity(k, k + np.bincount(hb, minlength=n_blocks))
+
+
+ESTIMATORS: dict[str, Estimator] = {
+    "D": raw,
+    "D*": ct,
+    "D_bc": boot,
+    "D_beta": beta,
+    "D_beta_dw": beta,  # households doubled up with kin left out (their kin chose the block)
+}
+DOUBLED_UP = 3  # model.codes.Tenure.DOUBLED_UP
+
+
+def thinned(f: Estimator, agents: tuple, n_blocks: int, g: int | None) -> float:
+    """The estimator on the agents of thinning group ``g`` (all agents when ``g`` is None).
+
+    ``agents``: newcomers' blocks, persons, groups, then the same for hosts.
+    """
+    nb, ns, ng, hb, hs, hg = agents
+    if g is None:
+        return f(nb, ns, hb, hs, n_blocks)
+    return f(nb[ng == g], ns[ng == g], hb[hg == g], hs[hg == g], n_blocks)
 
 
 def window(path: Path, estimators: dict[str, Estimator], thin: bool) -> dict[str, np.ndarray]:
@@ -67,16 +91,17 @@ def window(path: Path, estimators: dict[str, Estimator], thin: bool) -> dict[str
         a, b = d["month"] == m, d["host_month"] == m
         nb, ns, ng = d["block"][a], d["size"][a].astype(float), d["group"][a]
         hb, hs, hg = d["host_block"][b].astype(int), d["host_size"][b], d["host_group"][b]
+        nt, ht = d["tenure"][a], d["host_tenure"][b]
         for k, f in estimators.items():
-            out[k][0] += f(nb, ns, hb, hs, n_blocks)
+            if k.endswith("_dw"):
+                keep, hkeep = nt != DOUBLED_UP, ht != DOUBLED_UP
+                args = nb[keep], ns[keep], ng[keep], hb[hkeep], hs[hkeep], hg[hkeep]
+            else:
+                args = nb, ns, ng, hb, hs, hg
+            out[k][0] += thinned(f, args, n_blocks, None)
             if not thin:
                 continue
-            out[k][1] += np.mean(
-                [
-                    f(nb[ng == g], ns[ng == g], hb[hg == g], hs[hg == g], n_blocks)
-                    for g in range(LUMP)
-                ]
-            )
+            out[k][1] += np.mean([thinned(f, args, n_blocks, g) for g in range(LUMP)])
     return {k: v / len(months) for k, v in out.items()}
 
 
@@ -111,4 +136,5 @@ def report(folder: Path, estimators: dict[str, Estimator]) -> None:
 
 
 if __name__ == "__main__":
-    report(Path(sys.argv[1]), ESTIMATORS)
+    names = sys.argv[sys.argv.index("--only") + 1].split(",") if "--only" in sys.argv else None
+    report(Path(sys.argv[1]), {k: ESTIMATORS[k] for k in names} if names else ESTIMATORS)
