@@ -655,8 +655,8 @@ OUTCOMES: tuple[Outcome, ...] = (
         "index -1 to 1",
         "index",
         "newcomers' dissimilarity from hosts across blocks beyond random placement, the same "
-        "in expectation at any run.scale (Rathelot's Beta moment form on households that chose "
-        "their block: 0 = random, 1 = complete separation)",
+        "in expectation at any run.scale (Rathelot's Beta moment form on household agents: "
+        "0 = random, 1 = complete separation)",
         lambda o: beta_dissimilarity(*households_per_block(o.hh, len(o.block_people[0]))),
     ),
     Outcome(
