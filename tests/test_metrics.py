@@ -23,9 +23,7 @@ def true_dissimilarity(chances: np.ndarray, residents: np.ndarray) -> float:
 @pytest.mark.parametrize("households", [2_000, 10_000, 60_000])
 def test_beta_dissimilarity_is_zero_for_random_placement_at_any_size(households):
     rng = np.random.default_rng(0)
-    values = [
-        beta_dissimilarity(*city(households, np.full(BLOCKS, 0.1), rng)) for _ in range(200)
-    ]
+    values = [beta_dissimilarity(*city(households, np.full(BLOCKS, 0.1), rng)) for _ in range(200)]
     # measured: means -0.002 at each size, standard errors 0.009 / 0.005 / 0.002
     assert abs(np.mean(values)) < 3 * np.std(values) / np.sqrt(len(values)) + 0.005
 
@@ -48,12 +46,8 @@ def test_beta_dissimilarity_keeps_its_expectation_when_a_city_is_thinned():
         kept_all = kept_new + rng.binomial(residents - newcomers, 0.2)
         full.append(beta_dissimilarity(newcomers, residents))
         thinned.append(beta_dissimilarity(kept_new, kept_all))
-        ct_full.append(
-            systematic_dissimilarity(newcomers, residents - newcomers, newcomers.sum())
-        )
-        ct_thinned.append(
-            systematic_dissimilarity(kept_new, kept_all - kept_new, kept_new.sum())
-        )
+        ct_full.append(systematic_dissimilarity(newcomers, residents - newcomers, newcomers.sum()))
+        ct_thinned.append(systematic_dissimilarity(kept_new, kept_all - kept_new, kept_new.sum()))
         true.append(true_dissimilarity(chances, residents))
     # measured: 0.533 on the whole city, 0.531 thinned
     assert np.mean(thinned) == pytest.approx(np.mean(full), abs=0.01)
