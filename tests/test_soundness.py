@@ -83,10 +83,17 @@ HEADLINES = (
     "informal_housing_share_migrants",
     "mean_rent",
     "mean_wait_months",
-    "dissimilarity_index",
+    "dissimilarity_index_beta",
     "tension_index",
     "budget_gap",
 )
+# Clustering is measured by the Beta index, which thinning a city to fewer agents leaves
+# unchanged; D* is not fit to compare scales (thinning a scale-1 city to one agent in five
+# lowers it by 0.07). Through the Beta index the level differs (about 0.38 at scale 1 against
+# 0.44 at 5, with or without hosts' out-moves): newcomers settle by the realised places of
+# compatriot agents (kin doubling, the co-origin pull), and lumps of five households copy five
+# times the placement noise into later choices. A known defect, docs/ODD.md section 7.2.
+SCALE_DEPENDENT = {"dissimilarity_index_beta"}
 
 
 @cache
@@ -99,9 +106,22 @@ def headline(scale: float, seed: int) -> pd.Series:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", HEADLINES)
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(
+            name,
+            marks=pytest.mark.xfail(strict=True, reason="clustering depends on run.scale")
+            if name in SCALE_DEPENDENT
+            else (),
+        )
+        for name in HEADLINES
+    ],
+)
 def test_scale_one_and_five_agree_within_seed_noise(name):
-    seeds = range(6)
+    # 16 seeds: at scale 5 seed-to-seed spread is up to three times scale 1's (employment sd
+    # 0.016 against 0.006 over 96 seeds), which 6 seeds underestimate
+    seeds = range(16)
     one = np.array([headline(1.0, s)[name] for s in seeds])
     five = np.array([headline(5.0, s)[name] for s in seeds])
     # Welch's interval on the difference of means, with a floor for outcomes with no noise
