@@ -471,14 +471,24 @@ def draw_weighted(
     weights: np.ndarray, size: tuple[int, ...], rng: np.random.Generator
 ) -> np.ndarray:
     """Indices drawn with probability proportional to ``weights`` (inverse CDF; fast)."""
+    return pick_weighted(weights, rng.random(size))
+
+
+def pick_weighted(weights: np.ndarray, uniforms: np.ndarray) -> np.ndarray:
+    """Indices proportional to ``weights`` at the given uniform draws on [0, 1) (inverse CDF)."""
     cdf = np.cumsum(weights, dtype=float)
-    picks = np.searchsorted(cdf, rng.random(size) * cdf[-1], side="right")
+    picks = np.searchsorted(cdf, uniforms * cdf[-1], side="right")
     return np.minimum(picks, len(weights) - 1)
 
 
-def _gumbel_argmax(score: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Draw one column per row with probability proportional to exp(score) (-inf = excluded)."""
-    noisy = score + rng.gumbel(size=score.shape)
+def _gumbel_argmax(
+    score: np.ndarray, rng: np.random.Generator, gumbel: np.ndarray | None = None
+) -> np.ndarray:
+    """Draw one column per row with probability proportional to exp(score) (-inf = excluded).
+
+    ``gumbel``: the rows' Gumbel noise if already drawn (default: drawn here, one per cell).
+    """
+    noisy = score + (rng.gumbel(size=score.shape) if gumbel is None else gumbel)
     choice = np.argmax(noisy, axis=1)
     feasible = np.isfinite(score[np.arange(len(score)), choice])
     return np.where(feasible, choice, -1)
@@ -524,23 +534,39 @@ def view_listings(
     network: np.ndarray,
     hp: HousingParams,
     rng: np.random.Generator,
+    browsing: np.ndarray | None = None,
 ) -> np.ndarray:
     """The blocks each seeker hears of a vacancy in: (seekers, listings_viewed) block indices.
 
     A share ``word_of_mouth_share`` of the listings comes by word of mouth from one's origin
     community (vacancies weighted by co-origin presence), the rest from the open market (where
     vacancies are); a group with no one in the city yet hears only of the open market.
+
+    Seekers not ``browsing`` (hosts moving home, who apply at random) use up the same random
+    draws, so that the others' listings do not depend on who browses, but get no listings (-1).
+    Only the listings kept are looked up: an open-market listing replaced by word of mouth is
+    drawn but not resolved to a block.
     """
-    listings = draw_weighted(vacancies, (len(groups), hp.listings_viewed), rng)
+    uniforms = rng.random((len(groups), hp.listings_viewed))
     word = round(hp.listings_viewed * hp.word_of_mouth_share)
-    if word == 0:
-        return listings
-    for group in np.unique(groups[groups > 0]):
-        weights = vacancies * network[:, group]
-        if weights.sum() <= 0:
-            continue
+    word_groups = [
+        group
+        for group in np.unique(groups[groups > 0])
+        if word > 0 and (vacancies * network[:, group] > 0).any()
+    ]
+    hears_word = np.isin(groups, word_groups)
+    if browsing is None:
+        browsing = np.ones(len(groups), dtype=bool)
+    listings = np.full(uniforms.shape, -1)
+    market_only = browsing & ~hears_word
+    listings[market_only] = pick_weighted(vacancies, uniforms[market_only])
+    listings[browsing & hears_word, word:] = pick_weighted(
+        vacancies, uniforms[browsing & hears_word, word:]
+    )
+    for group in word_groups:
         mine = np.flatnonzero(groups == group)
-        listings[mine, :word] = draw_weighted(weights, (len(mine), word), rng)
+        heard = draw_weighted(vacancies * network[:, group], (len(mine), word), rng)
+        listings[mine[browsing[mine]], :word] = heard[browsing[mine]]
     return listings
 
 
@@ -616,6 +642,7 @@ def search_formal(  # noqa: PLR0913, PLR0917 - the seekers arrays are passed exp
             behaviour,
             hp,
             rng,
+            browsing=~moving[left],
         )
         movers = moving[left]
         if movers.any():
@@ -660,10 +687,18 @@ def _choose_listing(  # noqa: PLR0913, PLR0917 - the fallback arrays are passed 
     behaviour: BehaviourParams,
     hp: HousingParams,
     rng: np.random.Generator,
+    browsing: np.ndarray,
 ) -> np.ndarray:
-    """The block each seeker applies to among the listings it hears of (-1: none it can take)."""
+    """The block each seeker applies to among the listings it hears of (-1: none it can take).
+
+    Seekers not ``browsing`` (hosts moving home: :func:`search_formal` draws their block) use up
+    the same random draws as the others and get -1.
+    """
     rent = space.layer("rent")
-    listings = view_listings(hh.group[seekers], vacancies, network, hp, rng)
+    listings = view_listings(hh.group[seekers], vacancies, network, hp, rng, browsing)
+    gumbel = rng.gumbel(size=listings.shape)
+    rows = np.flatnonzero(browsing)
+    listings, seekers, budget, status = listings[rows], seekers[rows], budget[rows], status[rows]
     room_rent = rent[listings] / hp.rooms_per_unit
     means = budget[:, None]
     size = np.maximum(hh.size[seekers], 1)[:, None]
@@ -677,8 +712,12 @@ def _choose_listing(  # noqa: PLR0913, PLR0917 - the fallback arrays are passed 
     )
     documents = (status != Status.IRREGULAR)[:, None]
     score[(room_rent > means) | ~documents] = -np.inf
-    picked = _gumbel_argmax(score, rng)
-    return np.where(picked >= 0, listings[np.arange(len(seekers)), np.maximum(picked, 0)], -1)
+    picked = _gumbel_argmax(score, rng, gumbel[rows])
+    choice = np.full(len(browsing), -1)
+    choice[rows] = np.where(
+        picked >= 0, listings[np.arange(len(seekers)), np.maximum(picked, 0)], -1
+    )
+    return choice
 
 
 def settle_fallback(
