@@ -158,17 +158,20 @@ def housing_benefit_share(
     """Per household, the share of ``national.housing_benefit`` it draws (0 to 1).
 
     Benefit recipients (the asylum allowance, or welfare when jobless) draw all of it; rejected
-    claimants who stay draw ``national.tolerated_allowance_share`` of it.
+    claimants who stay draw ``national.tolerated_allowance_share`` of it. Host households
+    (no newcomer) draw none: only the newcomers among ``rows`` are looked up.
     """
+    share = np.zeros(len(rows))
     person = hh.migrant[rows]
-    status = gather(mig.status, person, -1)
-    decided = gather(mig.decision_month, person, -1) >= 0
-    jobless = gather(mig.employment, person) == Employment.NONE
-    full = (status == Status.ASYLUM_PENDING) | (
-        (status >= 0) & (status != Status.IRREGULAR) & jobless
-    )
+    newcomer = np.flatnonzero(person >= 0)
+    person = person[newcomer]
+    status = mig.status[person]
+    decided = mig.decision_month[person] >= 0
+    jobless = mig.employment[person] == Employment.NONE
+    full = (status == Status.ASYLUM_PENDING) | ((status != Status.IRREGULAR) & jobless)
     tolerated = (status == Status.IRREGULAR) & decided
-    return np.where(full, 1.0, tolerated * national.tolerated_allowance_share)
+    share[newcomer] = np.where(full, 1.0, tolerated * national.tolerated_allowance_share)
+    return share
 
 
 def rent_capacity(
