@@ -730,15 +730,16 @@ def _choose_listing(  # noqa: PLR0913, PLR0917 - the fallback arrays are passed 
     gumbel = rng.gumbel(size=listings.shape)
     rows = np.flatnonzero(browsing)
     listings, seekers, budget, status = listings[rows], seekers[rows], budget[rows], status[rows]
-    room_rent = rent[listings] / hp.rooms_per_unit
+    # block terms are weighed per block, then looked up per listing (the same numbers)
+    room_rent = (rent / hp.rooms_per_unit)[listings]
     means = budget[:, None]
     size = np.maximum(hh.size[seekers], 1)[:, None]
     shortfall = np.maximum(size - np.floor(means / room_rent), 0) / size
     groups = hh.group[seekers][:, None]
     score = (
-        behaviour.transit_preference * space.access()[listings]
-        + behaviour.co_origin_preference * network[listings, groups]
-        - behaviour.rent_sensitivity * room_rent / np.maximum(means, MIN_INCOME)
+        (behaviour.transit_preference * space.access())[listings]
+        + (behaviour.co_origin_preference * network)[listings, groups]
+        - (behaviour.rent_sensitivity * room_rent) / np.maximum(means, MIN_INCOME)
         - hp.room_shortfall_aversion * shortfall
     )
     documents = (status != Status.IRREGULAR)[:, None]
