@@ -348,7 +348,7 @@ def newcomers_looking(
 
 # what each tenure occupies: 0 a formal unit, 1 an informal dwelling, 2 neither
 # owner, renter, informal, doubled, unhoused, reception
-_OCCUPIES = np.array([0, 0, 1, 2, 2, 2], dtype=np.int64)
+_OCCUPIES = np.array([0, 0, 1, 2, 2, 2], dtype=np.int32)
 
 
 def recount_occupancy(hh: Table, space: CitySpace) -> None:
@@ -357,11 +357,14 @@ def recount_occupancy(hh: Table, space: CitySpace) -> None:
     Households that left are unhoused (see :func:`make_homeless`), so they occupy nothing.
     """
     n_blocks = space.n_blocks
-    index = (hh.block.astype(np.int64) + 1) * 3 + _OCCUPIES[hh.tenure]
+    index = hh.block * 3  # (block + 1) * 3 + what the tenure occupies, built in place
+    index += 3
+    index += _OCCUPIES[hh.tenure]
     counts = np.bincount(index, minlength=3 * (n_blocks + 1)).reshape(n_blocks + 1, 3)[1:]
     space.layer("formal_occupied")[:] = counts[:, 0]
     space.layer("informal_occupied")[:] = counts[:, 1]
-    doubled = np.flatnonzero((hh.tenure == Tenure.DOUBLED_UP) & (hh.kin >= 0))
+    doubled = np.flatnonzero(hh.tenure == Tenure.DOUBLED_UP)
+    doubled = doubled[hh.kin[doubled] >= 0]
     kin = hh.kin[doubled]
     hh.sharers[:] = 0
     np.add.at(hh.sharers, kin, hh.size[doubled])
