@@ -257,11 +257,10 @@ def host_out_migration(
     """
     if hp.host_out_migration == 0:
         return np.zeros(0, dtype=np.int64)
-    size = hh.size.astype(float)
-    present = hh.present
+    size, present = hh.size, hh.present  # persons are whole: integer sums are exact
     newcomers = float(size[n_hosts:][present[n_hosts:]].sum())
     hosts_here = float(size[:n_hosts][present[:n_hosts]].sum())
-    hosts_gone = float(size[:n_hosts][~present[:n_hosts]].sum())
+    hosts_gone = float(size[:n_hosts].sum()) - hosts_here
     share = newcomers / max(newcomers + hosts_here, MIN_STOCK)
     wanted = hp.host_out_migration * share * (hosts_here + hosts_gone)
     leaving = max(wanted - hosts_gone, 0.0) / hp.host_out_migration_months
@@ -325,7 +324,10 @@ def municipally_accommodated(month: Month) -> np.ndarray:
 
 def sheltered(hh: Table) -> np.ndarray:
     """Households in shelters: doubled up with no kin household (no dwelling of their own)."""
-    return hh.present & (hh.tenure == Tenure.DOUBLED_UP) & (hh.kin < 0)
+    mask = hh.tenure == Tenure.DOUBLED_UP
+    doubled = np.flatnonzero(mask)
+    mask[doubled] = hh.present[doubled] & (hh.kin[doubled] < 0)
+    return mask
 
 
 def newcomers_looking(
@@ -426,9 +428,10 @@ def make_homeless(hh: Table, rows: np.ndarray) -> None:
         return
     lost_host = np.zeros(hh.n, dtype=bool)
     lost_host[rows] = True
-    guests = hh.present & (hh.tenure == Tenure.DOUBLED_UP) & (hh.kin >= 0)
-    guests[guests] = lost_host[hh.kin[guests]]
-    for idx in (rows, np.flatnonzero(guests)):
+    doubled = np.flatnonzero(hh.tenure == Tenure.DOUBLED_UP)
+    doubled = doubled[hh.present[doubled] & (hh.kin[doubled] >= 0)]
+    guests = doubled[lost_host[hh.kin[doubled]]]
+    for idx in (rows, guests):
         hh.tenure[idx] = Tenure.UNHOUSED
         hh.kin[idx] = -1
         hh.rooms[idx] = 0
