@@ -164,8 +164,15 @@ class Outcome:
 
 
 def _share(numerator: np.ndarray | float, denominator: np.ndarray | float) -> float:
-    den = float(np.sum(denominator))
-    return float(np.sum(numerator)) / den if den > 0 else 0.0
+    den = _total(denominator)
+    return _total(numerator) / den if den > 0 else 0.0
+
+
+def _total(values: np.ndarray | float) -> float:
+    """The sum; a boolean mask is counted (the same number, without summing it as integers)."""
+    if isinstance(values, np.ndarray) and values.dtype == np.bool_:
+        return float(np.count_nonzero(values))
+    return float(np.sum(values))
 
 
 def _mean(values: np.ndarray, mask: np.ndarray) -> float:

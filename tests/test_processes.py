@@ -431,3 +431,15 @@ def test_irregular_adults_ask_for_skills_help_that_their_entitlement_gates():
     national.entitlements.irregular.employment_skills = 0.0
     share = access.entitlement(mig.status, mig.origin, national)[:, Sector.EMPLOYMENT_SKILLS]
     assert (share == 0).all()  # not let in: the need stays unmet
+
+
+def test_any_column_is_numpy_any_along_rows():
+    from model.population import any_column
+
+    rng = np.random.default_rng(0)
+    for columns in (1, 2, 6):
+        mask = rng.random((500, columns)) < 0.1
+        rows = any_column(mask)
+        np.testing.assert_array_equal(rows, mask.any(axis=1))
+        rows[:] = True  # a new array: the mask is left as it was
+        assert not mask[:, 0].all()

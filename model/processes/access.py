@@ -17,7 +17,7 @@ import numpy as np
 
 from model.codes import WORKING_AGE_BANDS, Employment, Origin, Sector, Status, Tenure
 from model.month import Month
-from model.population import Table
+from model.population import Table, any_column
 from model.scenario import SECTORS, NationalParams, ServicesParams
 
 REFUSAL_TRUST_LOSS = 0.05  # trust lost by someone turned away for lack of entitlement
@@ -69,7 +69,7 @@ def run(month: Month, may_work: np.ndarray, city_runs: np.ndarray) -> AccessMont
     entitled = rng.random(needs.shape) < entitlement(mig.status, mig.origin, p.national, aligned)
     accepted = asks & entitled
     refused = asks & ~entitled
-    mig.trust[refused.any(axis=1)] -= REFUSAL_TRUST_LOSS
+    mig.trust[any_column(refused)] -= REFUSAL_TRUST_LOSS
     carried = mig.waiting_since >= 0
     mig.waiting_since[accepted] = t
     return AccessMonth(needs, asks, entitled, accepted, carried)

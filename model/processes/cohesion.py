@@ -112,25 +112,19 @@ def run(
     # newcomers in the news: their share of the city's residents, saturating like contact
     visibility = min(newcomers.sum() / max(newcomers.sum() + host_people.sum(), 1.0), 1.0)
     coverage = hostility * min(visibility / CONTACT_SHARE, 1.0)
-    change = attitude_change(
-        hh.attitude[hosts],
-        state.attitude_baseline[hosts],
-        share[block],
-        rent_rise[block],
-        congestion,
-        favouritism,
-        p.policies.mediation_culture,
-        coverage,
+    pressure = block_pressure(
+        share, rent_rise, congestion, favouritism, p.policies.mediation_culture, coverage
     )
-    hh.attitude[hosts] = np.clip(hh.attitude[hosts] + change, -1.0, 1.0)
-    shift = float(hh.attitude[hosts].mean()) - state.attitude_mean_start
+    attitude = hh.attitude[hosts]
+    change = attitude_change(attitude, state.attitude_baseline[hosts], pressure[block])
+    attitude = np.clip(attitude + change, -1.0, 1.0).astype(hh.attitude.dtype)
+    hh.attitude[hosts] = attitude
+    shift = float(attitude.mean()) - state.attitude_mean_start
     state.discrimination_factor = discrimination_multiplier(shift, p.policies.anti_discrimination)
-    return CohesionMonth(tension_index(hh.attitude[hosts]), favouritism)
+    return CohesionMonth(tension_index(attitude), favouritism)
 
 
-def attitude_change(
-    attitude: np.ndarray,
-    baseline: np.ndarray,
+def block_pressure(
     newcomer_share: np.ndarray,
     rent_rise: np.ndarray,
     congestion: float,
@@ -138,12 +132,12 @@ def attitude_change(
     mediation: float,
     hostile_coverage: float,
 ) -> np.ndarray:
-    """Monthly change of each host household's attitude (arrays over host households).
+    """The monthly push on host attitudes in each block, before reversion (arrays over blocks).
+
+    The same for every host household of a block, so it is weighed once per block.
 
     Args:
-        attitude: current attitudes in [-1, 1].
-        baseline: each household's attitude at month 0 (reversion target).
-        newcomer_share: share of newcomers among the residents of the household's block.
+        newcomer_share: share of newcomers among the block's residents.
         rent_rise: the block's rent rise since the start (0.1 = +10 %), floored at 0.
         congestion: 0-1, mainstream waits above the start's, as a share of the saturation wait.
         favouritism: 0-1, how visible targeted services are while mainstream ones are congested.
@@ -151,16 +145,25 @@ def attitude_change(
         hostile_coverage: 0-1, media hostility times newcomers' visibility in the city.
     """
     contact = CONTACT * np.minimum(newcomer_share / CONTACT_SHARE, 1.0)
-    change = (
+    return (
         contact
         + MEDIATION * mediation
         - HOUSING_COMPETITION * np.minimum(rent_rise, 1.0)
         - SERVICE_COMPETITION * congestion
         - FAVOURITISM * favouritism
         - MEDIA * hostile_coverage
-        + REVERSION * (baseline - attitude)
     )
-    return change
+
+
+def attitude_change(attitude: np.ndarray, baseline: np.ndarray, pressure: np.ndarray) -> np.ndarray:
+    """Monthly change of each host household's attitude (arrays over host households).
+
+    Args:
+        attitude: current attitudes in [-1, 1].
+        baseline: each household's attitude at month 0 (reversion target).
+        pressure: its block's push (:func:`block_pressure`).
+    """
+    return pressure + REVERSION * (baseline - attitude)
 
 
 def perceived_favouritism(targeted: bool, extra_wait: float) -> float:

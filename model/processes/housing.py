@@ -32,6 +32,9 @@ from model.space import EDGE, N_RINGS, PERIPHERY, CitySpace
 
 MIN_INCOME = 1.0  # currency/month: floor of incomes used as a denominator
 MIN_STOCK = 1.0  # units: floor of a block's formal units used as a denominator
+# the guide table of pick_weighted: used from this many draws per weight; cells per CDF level
+GUIDE_MIN_DRAWS = 1
+GUIDE_CELLS = 16
 
 
 @dataclass
@@ -158,17 +161,20 @@ def housing_benefit_share(
     """Per household, the share of ``national.housing_benefit`` it draws (0 to 1).
 
     Benefit recipients (the asylum allowance, or welfare when jobless) draw all of it; rejected
-    claimants who stay draw ``national.tolerated_allowance_share`` of it.
+    claimants who stay draw ``national.tolerated_allowance_share`` of it. Host households
+    (no newcomer) draw none: only the newcomers among ``rows`` are looked up.
     """
+    share = np.zeros(len(rows))
     person = hh.migrant[rows]
-    status = gather(mig.status, person, -1)
-    decided = gather(mig.decision_month, person, -1) >= 0
-    jobless = gather(mig.employment, person) == Employment.NONE
-    full = (status == Status.ASYLUM_PENDING) | (
-        (status >= 0) & (status != Status.IRREGULAR) & jobless
-    )
+    newcomer = np.flatnonzero(person >= 0)
+    person = person[newcomer]
+    status = mig.status[person]
+    decided = mig.decision_month[person] >= 0
+    jobless = mig.employment[person] == Employment.NONE
+    full = (status == Status.ASYLUM_PENDING) | ((status != Status.IRREGULAR) & jobless)
     tolerated = (status == Status.IRREGULAR) & decided
-    return np.where(full, 1.0, tolerated * national.tolerated_allowance_share)
+    share[newcomer] = np.where(full, 1.0, tolerated * national.tolerated_allowance_share)
+    return share
 
 
 def rent_capacity(
@@ -251,11 +257,10 @@ def host_out_migration(
     """
     if hp.host_out_migration == 0:
         return np.zeros(0, dtype=np.int64)
-    size = hh.size.astype(float)
-    present = hh.present
+    size, present = hh.size, hh.present  # persons are whole: integer sums are exact
     newcomers = float(size[n_hosts:][present[n_hosts:]].sum())
     hosts_here = float(size[:n_hosts][present[:n_hosts]].sum())
-    hosts_gone = float(size[:n_hosts][~present[:n_hosts]].sum())
+    hosts_gone = float(size[:n_hosts].sum()) - hosts_here
     share = newcomers / max(newcomers + hosts_here, MIN_STOCK)
     wanted = hp.host_out_migration * share * (hosts_here + hosts_gone)
     leaving = max(wanted - hosts_gone, 0.0) / hp.host_out_migration_months
@@ -319,7 +324,10 @@ def municipally_accommodated(month: Month) -> np.ndarray:
 
 def sheltered(hh: Table) -> np.ndarray:
     """Households in shelters: doubled up with no kin household (no dwelling of their own)."""
-    return hh.present & (hh.tenure == Tenure.DOUBLED_UP) & (hh.kin < 0)
+    mask = hh.tenure == Tenure.DOUBLED_UP
+    doubled = np.flatnonzero(mask)
+    mask[doubled] = hh.present[doubled] & (hh.kin[doubled] < 0)
+    return mask
 
 
 def newcomers_looking(
@@ -342,7 +350,7 @@ def newcomers_looking(
 
 # what each tenure occupies: 0 a formal unit, 1 an informal dwelling, 2 neither
 # owner, renter, informal, doubled, unhoused, reception
-_OCCUPIES = np.array([0, 0, 1, 2, 2, 2], dtype=np.int64)
+_OCCUPIES = np.array([0, 0, 1, 2, 2, 2], dtype=np.int32)
 
 
 def recount_occupancy(hh: Table, space: CitySpace) -> None:
@@ -351,11 +359,14 @@ def recount_occupancy(hh: Table, space: CitySpace) -> None:
     Households that left are unhoused (see :func:`make_homeless`), so they occupy nothing.
     """
     n_blocks = space.n_blocks
-    index = (hh.block.astype(np.int64) + 1) * 3 + _OCCUPIES[hh.tenure]
+    index = hh.block * 3  # (block + 1) * 3 + what the tenure occupies, built in place
+    index += 3
+    index += _OCCUPIES[hh.tenure]
     counts = np.bincount(index, minlength=3 * (n_blocks + 1)).reshape(n_blocks + 1, 3)[1:]
     space.layer("formal_occupied")[:] = counts[:, 0]
     space.layer("informal_occupied")[:] = counts[:, 1]
-    doubled = np.flatnonzero((hh.tenure == Tenure.DOUBLED_UP) & (hh.kin >= 0))
+    doubled = np.flatnonzero(hh.tenure == Tenure.DOUBLED_UP)
+    doubled = doubled[hh.kin[doubled] >= 0]
     kin = hh.kin[doubled]
     hh.sharers[:] = 0
     np.add.at(hh.sharers, kin, hh.size[doubled])
@@ -417,9 +428,10 @@ def make_homeless(hh: Table, rows: np.ndarray) -> None:
         return
     lost_host = np.zeros(hh.n, dtype=bool)
     lost_host[rows] = True
-    guests = hh.present & (hh.tenure == Tenure.DOUBLED_UP) & (hh.kin >= 0)
-    guests[guests] = lost_host[hh.kin[guests]]
-    for idx in (rows, np.flatnonzero(guests)):
+    doubled = np.flatnonzero(hh.tenure == Tenure.DOUBLED_UP)
+    doubled = doubled[hh.present[doubled] & (hh.kin[doubled] >= 0)]
+    guests = doubled[lost_host[hh.kin[doubled]]]
+    for idx in (rows, guests):
         hh.tenure[idx] = Tenure.UNHOUSED
         hh.kin[idx] = -1
         hh.rooms[idx] = 0
@@ -471,14 +483,49 @@ def draw_weighted(
     weights: np.ndarray, size: tuple[int, ...], rng: np.random.Generator
 ) -> np.ndarray:
     """Indices drawn with probability proportional to ``weights`` (inverse CDF; fast)."""
+    return pick_weighted(weights, rng.random(size))
+
+
+def pick_weighted(weights: np.ndarray, uniforms: np.ndarray) -> np.ndarray:
+    """Indices proportional to ``weights`` at the given uniform draws on [0, 1) (inverse CDF).
+
+    Each draw ``u`` picks the first index whose cumulative weight exceeds ``u * total``, the
+    answer of a binary search. Many draws at once go through a guide table (Chen & Asau 1974):
+    [0, 1) is cut into ``cells`` equal cells (a power of two, so the cell of ``u`` and the cell
+    bounds ``b / cells * total`` are exact), each knowing how many CDF levels lie at or below
+    its bounds; a draw whose cell holds no level is answered by the table, the others by the binary
+    search. As ``u * total`` rounds monotonically in ``u``, the answer is the binary search's,
+    bit for bit.
+
+    Chen, H.-C. and Asau, Y. (1974) On generating random variates from an empirical
+    distribution. AIIE Transactions 6(2), 163-166. https://doi.org/10.1080/05695557408974949
+    """
     cdf = np.cumsum(weights, dtype=float)
-    picks = np.searchsorted(cdf, rng.random(size) * cdf[-1], side="right")
-    return np.minimum(picks, len(weights) - 1)
+    targets = uniforms * cdf[-1]
+    last = len(weights) - 1
+    if uniforms.size < GUIDE_MIN_DRAWS * len(weights):
+        return np.minimum(np.searchsorted(cdf, targets, side="right"), last)
+    first = np.flatnonzero(np.diff(cdf, prepend=-np.inf) != 0)  # first index of each level
+    levels = cdf[first]
+    cells = 1 << int(np.ceil(np.log2(min(GUIDE_CELLS * len(levels), 2 * uniforms.size))))
+    bounds = np.arange(cells + 1) / cells * cdf[-1]
+    # levels at or below each bound: a level counts from the first bound not below it on
+    below = np.cumsum(np.bincount(np.searchsorted(bounds, levels), minlength=cells + 1))
+    cell = (uniforms * cells).astype(np.intp)
+    count = below[cell]  # levels at or below the target, unless its cell holds a level
+    split = (below[1:] != below[:-1])[cell]
+    count[split] = np.searchsorted(levels, targets[split], side="right")
+    return np.minimum(np.append(first, len(weights))[count], last)
 
 
-def _gumbel_argmax(score: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Draw one column per row with probability proportional to exp(score) (-inf = excluded)."""
-    noisy = score + rng.gumbel(size=score.shape)
+def _gumbel_argmax(
+    score: np.ndarray, rng: np.random.Generator, gumbel: np.ndarray | None = None
+) -> np.ndarray:
+    """Draw one column per row with probability proportional to exp(score) (-inf = excluded).
+
+    ``gumbel``: the rows' Gumbel noise if already drawn (default: drawn here, one per cell).
+    """
+    noisy = score + (rng.gumbel(size=score.shape) if gumbel is None else gumbel)
     choice = np.argmax(noisy, axis=1)
     feasible = np.isfinite(score[np.arange(len(score)), choice])
     return np.where(feasible, choice, -1)
@@ -524,23 +571,39 @@ def view_listings(
     network: np.ndarray,
     hp: HousingParams,
     rng: np.random.Generator,
+    browsing: np.ndarray | None = None,
 ) -> np.ndarray:
     """The blocks each seeker hears of a vacancy in: (seekers, listings_viewed) block indices.
 
     A share ``word_of_mouth_share`` of the listings comes by word of mouth from one's origin
     community (vacancies weighted by co-origin presence), the rest from the open market (where
     vacancies are); a group with no one in the city yet hears only of the open market.
+
+    Seekers not ``browsing`` (hosts moving home, who apply at random) use up the same random
+    draws, so that the others' listings do not depend on who browses, but get no listings (-1).
+    Only the listings kept are looked up: an open-market listing replaced by word of mouth is
+    drawn but not resolved to a block.
     """
-    listings = draw_weighted(vacancies, (len(groups), hp.listings_viewed), rng)
+    uniforms = rng.random((len(groups), hp.listings_viewed))
     word = round(hp.listings_viewed * hp.word_of_mouth_share)
-    if word == 0:
-        return listings
-    for group in np.unique(groups[groups > 0]):
-        weights = vacancies * network[:, group]
-        if weights.sum() <= 0:
-            continue
+    word_groups = [
+        group
+        for group in np.unique(groups[groups > 0])
+        if word > 0 and (vacancies * network[:, group] > 0).any()
+    ]
+    hears_word = np.isin(groups, word_groups)
+    if browsing is None:
+        browsing = np.ones(len(groups), dtype=bool)
+    listings = np.full(uniforms.shape, -1)
+    market_only = browsing & ~hears_word
+    listings[market_only] = pick_weighted(vacancies, uniforms[market_only])
+    listings[browsing & hears_word, word:] = pick_weighted(
+        vacancies, uniforms[browsing & hears_word, word:]
+    )
+    for group in word_groups:
         mine = np.flatnonzero(groups == group)
-        listings[mine, :word] = draw_weighted(weights, (len(mine), word), rng)
+        heard = draw_weighted(vacancies * network[:, group], (len(mine), word), rng)
+        listings[mine[browsing[mine]], :word] = heard[browsing[mine]]
     return listings
 
 
@@ -616,6 +679,7 @@ def search_formal(  # noqa: PLR0913, PLR0917 - the seekers arrays are passed exp
             behaviour,
             hp,
             rng,
+            browsing=~moving[left],
         )
         movers = moving[left]
         if movers.any():
@@ -660,25 +724,38 @@ def _choose_listing(  # noqa: PLR0913, PLR0917 - the fallback arrays are passed 
     behaviour: BehaviourParams,
     hp: HousingParams,
     rng: np.random.Generator,
+    browsing: np.ndarray,
 ) -> np.ndarray:
-    """The block each seeker applies to among the listings it hears of (-1: none it can take)."""
+    """The block each seeker applies to among the listings it hears of (-1: none it can take).
+
+    Seekers not ``browsing`` (hosts moving home: :func:`search_formal` draws their block) use up
+    the same random draws as the others and get -1.
+    """
     rent = space.layer("rent")
-    listings = view_listings(hh.group[seekers], vacancies, network, hp, rng)
-    room_rent = rent[listings] / hp.rooms_per_unit
+    listings = view_listings(hh.group[seekers], vacancies, network, hp, rng, browsing)
+    gumbel = rng.gumbel(size=listings.shape)
+    rows = np.flatnonzero(browsing)
+    listings, seekers, budget, status = listings[rows], seekers[rows], budget[rows], status[rows]
+    # block terms are weighed per block, then looked up per listing (the same numbers)
+    room_rent = (rent / hp.rooms_per_unit)[listings]
     means = budget[:, None]
     size = np.maximum(hh.size[seekers], 1)[:, None]
     shortfall = np.maximum(size - np.floor(means / room_rent), 0) / size
     groups = hh.group[seekers][:, None]
     score = (
-        behaviour.transit_preference * space.access()[listings]
-        + behaviour.co_origin_preference * network[listings, groups]
-        - behaviour.rent_sensitivity * room_rent / np.maximum(means, MIN_INCOME)
+        (behaviour.transit_preference * space.access())[listings]
+        + (behaviour.co_origin_preference * network)[listings, groups]
+        - (behaviour.rent_sensitivity * room_rent) / np.maximum(means, MIN_INCOME)
         - hp.room_shortfall_aversion * shortfall
     )
     documents = (status != Status.IRREGULAR)[:, None]
     score[(room_rent > means) | ~documents] = -np.inf
-    picked = _gumbel_argmax(score, rng)
-    return np.where(picked >= 0, listings[np.arange(len(seekers)), np.maximum(picked, 0)], -1)
+    picked = _gumbel_argmax(score, rng, gumbel[rows])
+    choice = np.full(len(browsing), -1)
+    choice[rows] = np.where(
+        picked >= 0, listings[np.arange(len(seekers)), np.maximum(picked, 0)], -1
+    )
+    return choice
 
 
 def settle_fallback(

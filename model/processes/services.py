@@ -17,7 +17,7 @@ import numpy as np
 
 from model.codes import N_SECTORS, Sector, Status
 from model.month import Month
-from model.population import Table
+from model.population import Table, any_column
 from model.processes import status
 from model.processes.access import AccessMonth
 from model.scenario import ServicesParams
@@ -340,7 +340,7 @@ def refer(
     Returns:
         (referred, lost): boolean (people, sectors) arrays.
     """
-    candidates = other_needs & served.any(axis=1)[:, None] & ~served
+    candidates = other_needs & any_column(served)[:, None] & ~served
     arrives = rng.random(candidates.shape) < coherence
     return candidates & arrives, candidates & ~arrives
 
@@ -381,7 +381,7 @@ def apply_effects(
     gain = sp.information_gain_one_stop if one_stop_shop else sp.information_gain_reception
     mig.information[welcome] += gain
     mig.language[welcome] += sp.reception_language_share * course_gain
-    mig.trust[served.any(axis=1)] += sp.trust_gain_served
+    mig.trust[any_column(served)] += sp.trust_gain_served
     for column in (mig.language, mig.information, mig.trust, mig.employability):
         np.clip(column, 0.0, 1.0, out=column)
     return np.where(served[:, Sector.LEGAL_AID], sp.legal_aid_regularisation, 0.0)

@@ -452,12 +452,9 @@ def separations(
     employment: np.ndarray, formal_rate: float, informal_rate: float, rng: np.random.Generator
 ) -> np.ndarray:
     """Jobs lost this month: returns the mask of workers who lose their job."""
-    rate = np.where(
-        employment == Employment.FORMAL,
-        formal_rate,
-        np.where(employment == Employment.INFORMAL, informal_rate, 0.0),
-    )
-    return rng.random(len(employment)) < rate
+    rate = np.zeros(len(Employment))  # by employment code
+    rate[Employment.FORMAL], rate[Employment.INFORMAL] = formal_rate, informal_rate
+    return rng.random(len(employment)) < rate[employment]
 
 
 def earnings(
