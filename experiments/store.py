@@ -211,6 +211,7 @@ def open_store(url: str | None = None, *, readonly: bool = False) -> Engine:
             database at that place, with the URL.
     """
     url = url or default_url()
+    _check_url(url)
     try:
         path = sqlite_path(url)
         if readonly:
@@ -299,13 +300,23 @@ def _check_schema(engine: Engine, url: str) -> None:
         )
 
 
+def _check_url(url: str) -> None:
+    """Refuse a URL SQLAlchemy cannot parse (e.g. an empty port, ``a://:``) with one line."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        make_url(url)
+    except (ArgumentError, ValueError) as exc:
+        raise StoreError(f"{url}: not a database URL ({exc})") from None
+
+
 def _safe(url: str) -> str:
     """The URL without its password."""
     from sqlalchemy.engine import make_url
 
     try:
         return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
+    except (ArgumentError, ValueError):
         return url
 
 

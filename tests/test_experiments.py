@@ -144,6 +144,11 @@ def test_unreachable_or_malformed_database_url(tmp_path):
         open_store("postgresql+psycopg://nobody@127.0.0.1:9/none")
     with pytest.raises(StoreError, match="not a database URL"):
         open_store("results.db")
+    for empty_port in ("a://:", "postgresql://u:p@host:/db"):  # SQLAlchemy raises ValueError
+        with pytest.raises(StoreError, match="not a database URL"):
+            open_store(empty_port)
+        with pytest.raises(StoreError, match="not a database URL"):
+            open_store(empty_port, readonly=True)
     code = main(
         [
             "sweep",
