@@ -125,14 +125,7 @@ def small_table(tmp_path_factory):
 
 
 @pytest.mark.parametrize(
-    "fact",
-    [
-        pytest.param(f, marks=pytest.mark.xfail(reason=KNOWN_SIGN_MISSES[f.id], strict=False))
-        if f.id in KNOWN_SIGN_MISSES
-        else f
-        for f in FACTS
-    ],
-    ids=lambda f: f.id,
+    "fact", [f for f in FACTS if f.id not in KNOWN_SIGN_MISSES], ids=lambda f: f.id
 )
 def test_each_protocol_runs_and_its_statistic_has_the_published_sign(small_table, fact):
     row = small_table.loc[fact.id]
@@ -142,6 +135,24 @@ def test_each_protocol_runs_and_its_statistic_has_the_published_sign(small_table
         assert row.model_mean > 0, row.model_mean
     elif high < 0:
         assert row.model_mean < 0, row.model_mean
+
+
+@pytest.mark.parametrize(
+    "fact", [f for f in FACTS if f.id in KNOWN_SIGN_MISSES], ids=lambda f: f.id
+)
+def test_a_known_miss_still_misses_its_band(small_table, fact):
+    """The model does not reproduce these (KNOWN_SIGN_MISSES): its value lies outside the band.
+
+    Seeds are fixed, so this is deterministic; when a mechanism brings the fact into its band,
+    this fails: then move the fact back to the sign test above.
+    """
+    row = small_table.loc[fact.id]
+    assert len(row["values"]) == 2 and np.isfinite(row["values"]).all(), row["values"]
+    low, high = fact.published.low, fact.published.high
+    assert not low <= row.model_mean <= high, (
+        f"{fact.id} now lies in its band ({row.model_mean:.3g}): "
+        f"remove it from KNOWN_SIGN_MISSES ({KNOWN_SIGN_MISSES[fact.id]})"
+    )
 
 
 def test_the_command_writes_exactly_the_table_and_the_figure(tmp_path, capsys):
