@@ -360,21 +360,3 @@ def test_without_newcomers_no_host_moves_out(out_migration_runs):
     for seed in range(2):
         assert out_migration_runs[0.9, 0, seed] == out_migration_runs[0.0, 0, seed]
         assert out_migration_runs[0.9, 0, seed]["left"] == 0
-
-
-@pytest.mark.parametrize("seed", range(4))
-def test_weighted_picks_through_the_guide_table_equal_the_binary_search(seed):
-    from model.processes.housing import pick_weighted
-
-    rng = np.random.default_rng(seed)
-    for n in (1, 7, 400):
-        for spread in (0.0, 3.0, 14.0):  # equal weights to weights over 14 orders of magnitude
-            weights = np.where(rng.random(n) < 0.4, 0.0, 10 ** rng.uniform(-spread, spread / 4, n))
-            uniforms = rng.random((max(n, 50), 20))
-            uniforms[0, :2] = 0.0, np.nextafter(1.0, 0.0)  # both ends of [0, 1)
-            cdf = np.cumsum(weights)
-            plain = np.minimum(np.searchsorted(cdf, uniforms * cdf[-1], side="right"), n - 1)
-            picks = pick_weighted(weights, uniforms)
-            assert picks.shape == uniforms.shape
-            np.testing.assert_array_equal(picks, plain)
-            assert (weights[picks] > 0).all() or not weights.any()

@@ -32,9 +32,6 @@ from model.space import EDGE, N_RINGS, PERIPHERY, CitySpace
 
 MIN_INCOME = 1.0  # currency/month: floor of incomes used as a denominator
 MIN_STOCK = 1.0  # units: floor of a block's formal units used as a denominator
-# the guide table of pick_weighted: used from this many draws per weight; cells per CDF level
-GUIDE_MIN_DRAWS = 1
-GUIDE_CELLS = 16
 
 
 @dataclass
@@ -489,33 +486,11 @@ def draw_weighted(
 def pick_weighted(weights: np.ndarray, uniforms: np.ndarray) -> np.ndarray:
     """Indices proportional to ``weights`` at the given uniform draws on [0, 1) (inverse CDF).
 
-    Each draw ``u`` picks the first index whose cumulative weight exceeds ``u * total``, the
-    answer of a binary search. Many draws at once go through a guide table (Chen & Asau 1974):
-    [0, 1) is cut into ``cells`` equal cells (a power of two, so the cell of ``u`` and the cell
-    bounds ``b / cells * total`` are exact), each knowing how many CDF levels lie at or below
-    its bounds; a draw whose cell holds no level is answered by the table, the others by the binary
-    search. As ``u * total`` rounds monotonically in ``u``, the answer is the binary search's,
-    bit for bit.
-
-    Chen, H.-C. and Asau, Y. (1974) On generating random variates from an empirical
-    distribution. AIIE Transactions 6(2), 163-166. https://doi.org/10.1080/05695557408974949
+    Each draw ``u`` picks the first index whose cumulative weight exceeds ``u * total``.
     """
     cdf = np.cumsum(weights, dtype=float)
-    targets = uniforms * cdf[-1]
-    last = len(weights) - 1
-    if uniforms.size < GUIDE_MIN_DRAWS * len(weights):
-        return np.minimum(np.searchsorted(cdf, targets, side="right"), last)
-    first = np.flatnonzero(np.diff(cdf, prepend=-np.inf) != 0)  # first index of each level
-    levels = cdf[first]
-    cells = 1 << int(np.ceil(np.log2(min(GUIDE_CELLS * len(levels), 2 * uniforms.size))))
-    bounds = np.arange(cells + 1) / cells * cdf[-1]
-    # levels at or below each bound: a level counts from the first bound not below it on
-    below = np.cumsum(np.bincount(np.searchsorted(bounds, levels), minlength=cells + 1))
-    cell = (uniforms * cells).astype(np.intp)
-    count = below[cell]  # levels at or below the target, unless its cell holds a level
-    split = (below[1:] != below[:-1])[cell]
-    count[split] = np.searchsorted(levels, targets[split], side="right")
-    return np.minimum(np.append(first, len(weights))[count], last)
+    picks = np.searchsorted(cdf, uniforms * cdf[-1], side="right")
+    return np.minimum(picks, len(weights) - 1)
 
 
 def _gumbel_argmax(
