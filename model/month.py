@@ -57,5 +57,15 @@ class Month:
 
     @property
     def hosts(self) -> slice:
-        """The host households' rows (they stay in the city)."""
+        """The host households' rows, those who left the city included (see ``hosts_here``)."""
         return slice(0, self.n_hosts)
+
+    @property
+    def hosts_here(self) -> np.ndarray:
+        """Over the host rows: still in the city (``housing.host_out_migration`` takes some)."""
+        return self.hh.present[self.hosts]
+
+    @property
+    def host_persons(self) -> float:
+        """Persons in the host households still in the city (agents: times ``scale`` for people)."""
+        return float(self.hh.size[self.hosts][self.hosts_here].sum())

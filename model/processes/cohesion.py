@@ -99,7 +99,7 @@ def run(
         media_softening: share by which media partners soften hostile discourse.
     """
     p, hh = month.params, month.hh
-    hosts = np.flatnonzero(hh.present[month.hosts])  # hosts still in the city
+    hosts = np.flatnonzero(month.hosts_here)
     state.last_wait = mainstream_wait
     newcomers, host_people = block_people
     share = newcomers / np.maximum(newcomers + host_people, 1.0)

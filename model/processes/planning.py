@@ -224,7 +224,7 @@ def run(
     plans.asylum = asylum = asylum_finance(month)
     plans.mandate = wanted_cost + other + asylum.costs
     new_mandate = max(0.0, wanted_cost + other - plans.baseline_mandate)
-    host_persons = float(hh.size[month.hosts][hh.present[month.hosts]].sum())
+    host_persons = month.host_persons
     newcomer_persons = float(hh.size[mig.household[mig.present]].sum())
     on_register_persons = float(hh.size[mig.household[on_register]].sum())
     plans.registered_history.append((host_persons + on_register_persons) * scale)

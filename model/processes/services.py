@@ -98,8 +98,7 @@ def run(month: Month, asked: AccessMonth, sectors: Sequence[Queue]) -> ServicesM
     pol, gov = p.policies, p.governance
     accepted, carried = asked.accepted, asked.carried
     served = np.zeros_like(asked.needs)
-    hosts = month.hosts
-    host_persons = float(month.hh.size[hosts][month.hh.present[hosts]].sum()) * scale
+    host_persons = month.host_persons * scale
     ledger = {k: np.zeros(N_SECTORS) for k in ("start", "requests", "served", "end", "abandoned")}
     host_requests = np.zeros(N_SECTORS)
     mainstream = np.zeros((N_SECTORS, 2))

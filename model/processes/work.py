@@ -160,7 +160,7 @@ def run(
     hh, mig = month.hh, month.mig
     host_employment = hh.employment[month.hosts]  # a view: writes go to the table
     # hosts who left the city (housing.host_out_migration) are out of its labour force
-    host_seg = np.where(hh.present[month.hosts], market.host_segment, N_SEGMENTS)
+    host_seg = np.where(month.hosts_here, market.host_segment, N_SEGMENTS)
     in_force = host_seg < N_SEGMENTS
     may_work = status.may_work_formally(mig, t, p.national)
     # who searches: working-age newcomers in the labour force (drawn on arrival, inflow)
